@@ -1,0 +1,49 @@
+# connect-gitops: two commands set everything up (make demo, make test).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export NO_COLOR ?=
+
+.PHONY: install demo test lint typecheck imports pytest bench chaos schema clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	rm -rf examples/.connect-gitops
+	$(BIN)/connect-gitops validate examples
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: install
+	$(BIN)/mypy
+
+imports: install
+	$(BIN)/lint-imports
+
+pytest: install
+	$(BIN)/pytest -q -m "not chaos_long"
+
+test: lint typecheck imports pytest
+
+schema: install
+	$(BIN)/connect-gitops schema > schema/connector.schema.json
+
+bench: install
+	$(BIN)/python benchmarks/run_all.py
+
+chaos: install
+	$(BIN)/pytest -q -m chaos_long tests/chaos
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

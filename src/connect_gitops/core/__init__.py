@@ -1,0 +1,1 @@
+"""The functional core: pure models and computations, no I/O."""

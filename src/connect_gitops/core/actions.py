@@ -1,0 +1,162 @@
+"""The 19 ConnectorStaged update actions, one model each, in the API's wire format.
+
+``model_dump(mode="json", exclude_none=True)`` of any action is exactly what the API expects;
+:data:`UpdateAction` is a discriminated union on ``action``, so a saved plan reads back typed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+_WIRE = ConfigDict(extra="forbid", frozen=True)
+
+
+class SetName(BaseModel):
+    model_config = _WIRE
+    action: Literal["setName"] = "setName"
+    name: str | None = None
+
+
+class SetDescription(BaseModel):
+    model_config = _WIRE
+    action: Literal["setDescription"] = "setDescription"
+    description: str | None = None
+
+
+class SetDocumentationUrl(BaseModel):
+    model_config = _WIRE
+    action: Literal["setDocumentationUrl"] = "setDocumentationUrl"
+    documentationUrl: str | None = None
+
+
+class SetRepository(BaseModel):
+    model_config = _WIRE
+    action: Literal["setRepository"] = "setRepository"
+    url: str
+    tag: str
+
+
+class SetSupportedRegions(BaseModel):
+    model_config = _WIRE
+    action: Literal["setSupportedRegions"] = "setSupportedRegions"
+    regions: list[str]
+
+
+class SetIntegrationTypes(BaseModel):
+    model_config = _WIRE
+    action: Literal["setIntegrationTypes"] = "setIntegrationTypes"
+    integrationTypes: list[str]
+
+
+class SetCreatorName(BaseModel):
+    model_config = _WIRE
+    action: Literal["setCreatorName"] = "setCreatorName"
+    creatorName: str | None = None
+
+
+class SetCreatorTitle(BaseModel):
+    model_config = _WIRE
+    action: Literal["setCreatorTitle"] = "setCreatorTitle"
+    creatorTitle: str | None = None
+
+
+class SetCreatorEmail(BaseModel):
+    model_config = _WIRE
+    action: Literal["setCreatorEmail"] = "setCreatorEmail"
+    creatorEmail: str
+
+
+class SetCreatorCompany(BaseModel):
+    model_config = _WIRE
+    action: Literal["setCreatorCompany"] = "setCreatorCompany"
+    creatorCompany: str | None = None
+
+
+class SetCreatorNoOfContributors(BaseModel):
+    model_config = _WIRE
+    action: Literal["setCreatorNoOfContributors"] = "setCreatorNoOfContributors"
+    creatorNoOfContributors: int
+
+
+class SetCreatorSupportUrl(BaseModel):
+    model_config = _WIRE
+    action: Literal["setCreatorSupportUrl"] = "setCreatorSupportUrl"
+    creatorSupportUrl: str | None = None
+
+
+class SetCreatorLogo(BaseModel):
+    model_config = _WIRE
+    action: Literal["setCreatorLogo"] = "setCreatorLogo"
+    logoUrl: str | None = None
+
+
+class AddPrivateProject(BaseModel):
+    model_config = _WIRE
+    action: Literal["addPrivateProject"] = "addPrivateProject"
+    privateProject: str
+
+
+class RemovePrivateProject(BaseModel):
+    model_config = _WIRE
+    action: Literal["removePrivateProject"] = "removePrivateProject"
+    privateProject: str
+
+
+class UpdatePreviewable(BaseModel):
+    model_config = _WIRE
+    action: Literal["updatePreviewable"] = "updatePreviewable"
+
+
+class Publish(BaseModel):
+    model_config = _WIRE
+    action: Literal["publish"] = "publish"
+    certification: bool = False
+
+
+class Unlist(BaseModel):
+    model_config = _WIRE
+    action: Literal["unlist"] = "unlist"
+
+
+class AddCertificationComment(BaseModel):
+    model_config = _WIRE
+    action: Literal["addCertificationComment"] = "addCertificationComment"
+    comment: str
+
+
+UpdateAction = Annotated[
+    SetName
+    | SetDescription
+    | SetDocumentationUrl
+    | SetRepository
+    | SetSupportedRegions
+    | SetIntegrationTypes
+    | SetCreatorName
+    | SetCreatorTitle
+    | SetCreatorEmail
+    | SetCreatorCompany
+    | SetCreatorNoOfContributors
+    | SetCreatorSupportUrl
+    | SetCreatorLogo
+    | AddPrivateProject
+    | RemovePrivateProject
+    | UpdatePreviewable
+    | Publish
+    | Unlist
+    | AddCertificationComment,
+    Field(discriminator="action"),
+]
+
+ACTIONS_ADAPTER: TypeAdapter[list[UpdateAction]] = TypeAdapter(list[UpdateAction])
+
+
+def to_wire(actions: list[UpdateAction]) -> list[dict[str, Any]]:
+    """Actions as the API's JSON, with unset optional values left out."""
+    return [a.model_dump(mode="json", exclude_none=True) for a in actions]
+
+
+def from_wire(data: list[dict[str, Any]]) -> list[UpdateAction]:
+    """Actions read back from wire JSON (a saved plan), validated."""
+    return ACTIONS_ADAPTER.validate_python(data)

@@ -1,0 +1,150 @@
+"""The Plan: what apply would do, per target and connector, as data.
+
+Its JSON form (design.md section 7, ``formatVersion`` 1) is a contract relied on from outside:
+saved plans, PR bots and drift reports read it. Field names here are that document's names.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
+
+from connect_gitops.core.actions import UpdateAction, from_wire, to_wire
+
+FORMAT_VERSION = 1
+
+ChangeKind = Literal["create", "update", "noop", "blocked"]
+Mode = Literal["plan", "drift"]
+
+_PLAN = ConfigDict(extra="forbid", frozen=True)
+
+
+class FieldChange(BaseModel):
+    """One managed field whose live value differs from the declared one."""
+
+    model_config = _PLAN
+
+    path: str
+    before: Any = None
+    after: Any = None
+
+
+class LifecycleStep(BaseModel):
+    """A preview or publish that apply requests after its writes, and why."""
+
+    model_config = _PLAN
+
+    step: Literal["preview", "publish"]
+    reason: str
+    certification: bool = False
+
+
+class Change(BaseModel):
+    """What happens to one declared connector in one target."""
+
+    model_config = _PLAN
+
+    target: str
+    key: str
+    file: str | None = None
+    line: int | None = None
+    kind: ChangeKind
+    id: str | None = None
+    version: int | None = None
+    actions: list[UpdateAction] = Field(default_factory=list)
+    draft: dict[str, Any] | None = None
+    fields: list[FieldChange] = Field(default_factory=list)
+    lifecycle: list[LifecycleStep] = Field(default_factory=list)
+    reason: str | None = None
+
+    @field_serializer("actions")
+    def _actions_on_the_wire(self, actions: list[UpdateAction]) -> list[dict[str, Any]]:
+        return to_wire(actions)
+
+    @field_validator("actions", mode="before")
+    @classmethod
+    def _actions_from_the_wire(cls, value: Any) -> Any:
+        if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            return from_wire(value)
+        return value
+
+
+class Orphan(BaseModel):
+    """A live connector that no declaration names (never deleted by us)."""
+
+    model_config = _PLAN
+
+    target: str
+    key: str
+    id: str | None = None
+    file: str | None = None
+    reason: str | None = None
+
+
+class Summary(BaseModel):
+    """Counts for the summary line and the JSON document."""
+
+    model_config = _PLAN
+
+    create: int = 0
+    update: int = 0
+    noop: int = 0
+    blocked: int = 0
+    orphans: int = 0
+
+
+class Plan(BaseModel):
+    """Every change and orphan of one run, in a stable order."""
+
+    model_config = _PLAN
+
+    formatVersion: Literal[1] = FORMAT_VERSION
+    mode: Mode = "plan"
+    changes: list[Change] = Field(default_factory=list)
+    orphans: list[Orphan] = Field(default_factory=list)
+
+    @property
+    def summary(self) -> Summary:
+        counts = {"create": 0, "update": 0, "noop": 0, "blocked": 0}
+        for change in self.changes:
+            counts[change.kind] += 1
+        return Summary(**counts, orphans=len(self.orphans))
+
+    @property
+    def has_changes(self) -> bool:
+        """True when apply would write something (creates, updates or lifecycle steps)."""
+        return any(c.kind in ("create", "update") or c.lifecycle for c in self.changes)
+
+
+def to_json(plan: Plan, *, indent: int | None = 2) -> str:
+    """The plan document of design.md section 7."""
+    document = plan.model_dump(mode="json")
+    document["summary"] = plan.summary.model_dump(mode="json")
+    return json.dumps(document, indent=indent, ensure_ascii=False) + "\n"
+
+
+class PlanFormatError(ValueError):
+    """A saved plan that this version cannot read."""
+
+
+def from_json(text: str) -> Plan:
+    """Read a saved plan back; refuses other format versions with a clear message."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise PlanFormatError(f"not a plan file: {error}") from None
+    if not isinstance(document, dict):
+        raise PlanFormatError("not a plan file: expected a JSON object")
+    version = document.get("formatVersion")
+    if version != FORMAT_VERSION:
+        raise PlanFormatError(
+            f"plan formatVersion {version!r} is not supported (this version reads "
+            f"{FORMAT_VERSION}): re-run plan"
+        )
+    document.pop("summary", None)
+    try:
+        return Plan.model_validate(document)
+    except ValueError as error:
+        raise PlanFormatError(f"not a valid plan file: {error}") from None

@@ -1,0 +1,97 @@
+"""The Connect API's validation rules (connect-api.md section 7), in one place.
+
+Declarations, the diff and the loader's hints all read these, so a rule changes here only.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final, Literal, get_args
+
+Region = Literal[
+    "europe-west1.gcp",
+    "us-central1.gcp",
+    "australia-southeast1.gcp",
+    "us-east-2.aws",
+    "eu-central-1.aws",
+]
+REGIONS: Final[tuple[str, ...]] = get_args(Region)
+
+IntegrationType = Literal[
+    "analytics",
+    "crm",
+    "email",
+    "erp",
+    "giftcard",
+    "marketplace",
+    "oms",
+    "other",
+    "pim",
+    "promotion",
+    "psp",
+    "search",
+    "shipping",
+    "tax",
+]
+INTEGRATION_TYPES: Final[tuple[str, ...]] = get_args(IntegrationType)
+
+KEY_PATTERN: Final = r"^[A-Za-z0-9_-]{2,256}$"
+REPOSITORY_URL_PATTERN: Final = (
+    r"^(https://github\.com/|git@github\.com:)[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+\.git$"
+)
+TAG_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9_.@/-]{0,254}$"
+EMAIL_PATTERN: Final = r"^[^\s@]+@[^\s@]+\.[^\s@]+$"
+PROJECT_PATTERN: Final = r"^[a-zA-Z0-9-_.]+:[a-zA-Z0-9-_]{2,36}$"
+MAX_TAG_LENGTH: Final = 255
+
+_KEY = re.compile(KEY_PATTERN)
+_REPOSITORY_URL = re.compile(REPOSITORY_URL_PATTERN)
+_TAG = re.compile(TAG_PATTERN)
+_EMAIL = re.compile(EMAIL_PATTERN)
+_PROJECT = re.compile(PROJECT_PATTERN)
+
+
+def check_key(value: str) -> str:
+    """A connector key: 2 to 256 letters, digits, '-' or '_'."""
+    if not _KEY.match(value):
+        raise ValueError(
+            f"invalid key {value!r}: use 2 to 256 characters of letters, digits, '-' or '_'"
+        )
+    return value
+
+
+def check_repository_url(value: str) -> str:
+    """A GitHub repository URL, HTTPS or SSH, ending in .git."""
+    if not _REPOSITORY_URL.match(value):
+        raise ValueError(
+            f"invalid repository url {value!r}: use https://github.com/ORG/REPO.git "
+            "or git@github.com:ORG/REPO.git (private repositories must use SSH)"
+        )
+    return value
+
+
+def check_tag(value: str) -> str:
+    """A git tag as Connect accepts it."""
+    if not _TAG.match(value) or ".." in value:
+        raise ValueError(
+            f"invalid tag {value!r}: use 1 to 255 characters of letters, digits, '_.@/-', "
+            "starting with a letter or digit, without '..'"
+        )
+    return value
+
+
+def check_email(value: str) -> str:
+    """An e-mail address of the connector's creator."""
+    if not _EMAIL.match(value):
+        raise ValueError(f"invalid email {value!r}: use an address like team@example.com")
+    return value
+
+
+def check_project(value: str) -> str:
+    """A project identifier, region:projectKey."""
+    if not _PROJECT.match(value):
+        raise ValueError(
+            f"invalid project identifier {value!r}: use REGION:PROJECT_KEY, "
+            "e.g. europe-west1.gcp:shop-staging"
+        )
+    return value
