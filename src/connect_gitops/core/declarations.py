@@ -8,6 +8,7 @@ omitted is not managed: ``model_fields_set`` remembers which fields were declare
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
@@ -165,3 +166,20 @@ def missing_for_create(declaration: ConnectorDeclaration) -> list[str]:
     if declaration.repository is None:
         missing.append("repository")
     return missing
+
+
+@dataclass(frozen=True, slots=True)
+class DeclaredConnector:
+    """A validated declaration with where it came from and which target it belongs to."""
+
+    declaration: ConnectorDeclaration
+    file: str
+    """Path of its file, relative to the declarations folder, with '/' separators."""
+    line: int
+    """1-based line where its YAML document starts (its first field)."""
+    target: str
+    """Resolved target name: ``reconcile.target`` or the config's default target."""
+
+    @property
+    def key(self) -> str:
+        return self.declaration.key
