@@ -1,0 +1,88 @@
+"""The one-line summaries every format shares, and the grouping that drift reports rely on.
+
+Text, Markdown and the step summary must agree word for word, so the sentences live here once.
+"""
+
+from __future__ import annotations
+
+from connect_gitops.core.outcomes import ApplyResult, Outcome
+from connect_gitops.core.plan import Change, Plan
+from connect_gitops.reporting._format import plural
+
+NO_CHANGES = "No changes. Live connectors match the declarations."
+NO_DRIFT = "No drift."
+
+
+def plan_summary(plan: Plan) -> str:
+    """``Plan: 1 to create, 2 to update, 9 unchanged, 0 blocked, 1 orphan.``"""
+    s = plan.summary
+    return (
+        f"Plan: {s.create} to create, {s.update} to update, {s.noop} unchanged, "
+        f"{s.blocked} blocked, {plural(s.orphans, 'orphan')}."
+    )
+
+
+def plan_headline(plan: Plan) -> str:
+    """The summary line, or the reassuring sentence when there is nothing to do at all."""
+    if not plan.has_changes and not plan.orphans and plan.summary.blocked == 0:
+        return NO_CHANGES
+    return plan_summary(plan)
+
+
+def lifecycle_failures(result: ApplyResult) -> int:
+    """How many previews / publishes failed or timed out (they fail the run too)."""
+    return sum(
+        1
+        for outcome in result.outcomes
+        for step in outcome.lifecycle
+        if step.state in ("failed", "timed_out")
+    )
+
+
+def apply_summary(result: ApplyResult) -> str:
+    """``Apply: 1 created, 2 updated, 9 unchanged, 0 blocked, 0 stale, 1 failed.``
+
+    Failed previews / publishes are added as a second sentence only when there are any, so the
+    common line keeps its fixed shape.
+    """
+    line = (
+        f"Apply: {result.count('created')} created, {result.count('updated')} updated, "
+        f"{result.count('unchanged')} unchanged, {result.count('blocked')} blocked, "
+        f"{result.count('stale')} stale, {result.count('failed')} failed."
+    )
+    failures = lifecycle_failures(result)
+    if failures:
+        line += f" {plural(failures, 'preview/publish', 'previews/publishes')} failed."
+    return line
+
+
+def is_drifted(change: Change) -> bool:
+    """A declared connector whose live state differs: fields, or a pending preview / publish."""
+    if change.kind == "update":
+        return True
+    return change.kind in ("noop", "blocked") and bool(change.fields or change.lifecycle)
+
+
+def drifted(plan: Plan) -> list[Change]:
+    return [change for change in plan.changes if is_drifted(change)]
+
+
+def missing(plan: Plan) -> list[Change]:
+    """Declared connectors that do not exist live (apply would create them)."""
+    return [change for change in plan.changes if change.kind == "create"]
+
+
+def drift_summary(plan: Plan) -> str:
+    """``Drift: 2 connectors drifted, 1 missing, 1 orphan.`` or ``No drift.``"""
+    n_drifted, n_missing, n_orphans = len(drifted(plan)), len(missing(plan)), len(plan.orphans)
+    if not (n_drifted or n_missing or n_orphans):
+        return NO_DRIFT
+    return (
+        f"Drift: {plural(n_drifted, 'connector')} drifted, {n_missing} missing, "
+        f"{plural(n_orphans, 'orphan')}."
+    )
+
+
+def needs_listing(outcome: Outcome) -> bool:
+    """Unchanged connectors with nothing to say are only counted, as in the plan."""
+    return outcome.kind != "unchanged" or bool(outcome.lifecycle) or bool(outcome.message)

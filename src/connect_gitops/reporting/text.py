@@ -1,0 +1,279 @@
+"""Plan, apply, drift and problem reports for humans, Terraform-like, coloured on a terminal.
+
+Each renderer builds rich ``Text`` lines and returns a plain string: ANSI-coloured when asked,
+plain otherwise, so the CLI decides colour once (:func:`use_color`) and tests compare strings.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.text import Text
+
+from connect_gitops.core.outcomes import ApplyResult, LifecycleOutcome, Outcome
+from connect_gitops.core.plan import Change, LifecycleStep, Orphan, Plan
+from connect_gitops.core.problems import Problem
+from connect_gitops.reporting._format import (
+    action_names,
+    clean,
+    draft_fields,
+    format_value,
+    location,
+    plural,
+)
+from connect_gitops.reporting.summary import (
+    apply_summary,
+    drift_summary,
+    drifted,
+    missing,
+    needs_listing,
+    plan_headline,
+)
+
+INDENT = "    "
+ARROW = "→"
+
+_CHANGE_STYLE = {"create": "green", "update": "yellow", "blocked": "red", "noop": "dim"}
+_OUTCOME_STYLE = {
+    "created": "green",
+    "updated": "yellow",
+    "unchanged": "dim",
+    "blocked": "red",
+    "stale": "red",
+    "failed": "red",
+}
+_OUTCOME_SYMBOL = {
+    "created": "+",
+    "updated": "~",
+    "unchanged": "=",
+    "blocked": "!",
+    "stale": "!",
+    "failed": "!",
+}
+_LIFECYCLE_STYLE = {
+    "requested": "cyan",
+    "succeeded": "green",
+    "skipped": "dim",
+    "failed": "red",
+    "timed_out": "red",
+}
+STALE_HINT = "stale plan: re-run plan"
+
+
+def use_color(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
+    """Colour only on a terminal, and never when ``NO_COLOR`` is set (no-color.org)."""
+    env = os.environ if environ is None else environ
+    if env.get("NO_COLOR", ""):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def to_string(lines: Iterable[Text], *, color: bool) -> str:
+    """Lines joined with newlines: ANSI escapes when ``color``, plain text otherwise."""
+    lines = list(lines)
+    if not color:
+        return "".join(line.plain + "\n" for line in lines)
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=True,
+        color_system="standard",
+        no_color=False,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=True,
+        width=10_000,
+        legacy_windows=False,
+    )
+    for line in lines:
+        console.print(line, soft_wrap=True)
+    return buffer.getvalue()
+
+
+def _line(*parts: str | tuple[str, str]) -> Text:
+    """A line from plain strings and ``(text, style)`` pairs."""
+    return Text.assemble(*parts)
+
+
+def _head(symbol: str, word: str, key: str, where: str, style: str, tail: str = "") -> Text:
+    return _line((f"{symbol} {word}", style), "  ", (clean(key), "bold"), f"  ({where})", tail)
+
+
+def _lifecycle_lines(steps: Sequence[LifecycleStep], *, arrow: bool = True) -> list[Text]:
+    lines = []
+    for step in steps:
+        name = step.step + (" with certification" if step.certification else "")
+        prefix = f"{ARROW} " if arrow else ""
+        lines.append(_line(INDENT, (f"{prefix}{name}: {clean(step.reason)}", "cyan")))
+    return lines
+
+
+def _change_lines(change: Change) -> list[Text]:
+    where = location(change.target, change.file, change.line)
+    style = _CHANGE_STYLE[change.kind]
+    if change.kind == "create":
+        lines = [_head("+", "create", change.key, where, style)]
+        lines += [
+            _line(INDENT, f"{clean(path)}: ", (format_value(value), "green"))
+            for path, value in draft_fields(change)
+        ]
+    elif change.kind == "update":
+        lines = [_head("~", "update", change.key, where, style)]
+        lines += [
+            _line(
+                INDENT,
+                f"{clean(field.path)}: ",
+                (format_value(field.before), "red"),
+                f" {ARROW} ",
+                (format_value(field.after), "green"),
+            )
+            for field in change.fields
+        ]
+        if not change.fields:
+            lines += [_line(INDENT, name) for name in action_names(change)]
+    elif change.kind == "blocked":
+        reason = clean(change.reason or "blocked")
+        lines = [_head("!", "blocked", change.key, where, style, f"  {reason}")]
+    else:
+        lines = [_head("=", "unchanged", change.key, where, style)]
+    return lines + _lifecycle_lines(change.lifecycle)
+
+
+def _orphan_line(orphan: Orphan) -> Text:
+    reason = clean(orphan.reason) if orphan.reason else "no declaration names it; not deleted"
+    return _line(
+        ("? orphan", "magenta"),
+        " ",
+        (clean(orphan.key), "bold"),
+        f" ({clean(orphan.target)}): {reason}",
+    )
+
+
+def plan_lines(plan: Plan) -> list[Text]:
+    """The plan as rich lines: every change but plain noops, the orphans, the summary."""
+    lines: list[Text] = []
+    for change in plan.changes:
+        if change.kind != "noop" or change.lifecycle:
+            lines += _change_lines(change)
+    lines += [_orphan_line(orphan) for orphan in plan.orphans]
+    if lines:
+        lines.append(Text(""))
+    lines.append(Text(plan_headline(plan), style="bold"))
+    return lines
+
+
+def render_plan_text(plan: Plan, *, color: bool) -> str:
+    """What apply would do, for a terminal or a CI log."""
+    return to_string(plan_lines(plan), color=color)
+
+
+def _entry_text(entry: Mapping[str, Any]) -> str:
+    """A previewableReport / publishingReport entry: ``type: title: message``."""
+    parts = [str(entry[name]) for name in ("type", "title", "message") if entry.get(name)]
+    return clean(": ".join(parts) if parts else str(dict(entry)))
+
+
+def _lifecycle_outcome_lines(steps: Sequence[LifecycleOutcome]) -> list[Text]:
+    lines = []
+    for step in steps:
+        style = _LIFECYCLE_STYLE[step.state]
+        state = step.state.replace("_", " ")
+        message = f": {clean(step.message)}" if step.message else ""
+        lines.append(_line(INDENT, (f"{step.step} {state}", style), message))
+        lines += [_line(INDENT * 2, "- ", _entry_text(entry)) for entry in step.entries]
+    return lines
+
+
+def _outcome_detail(outcome: Outcome) -> str:
+    """The part after the location: actions sent, or what went wrong and how to trace it."""
+    if outcome.kind == "updated" and outcome.actions:
+        detail = plural(outcome.actions, "action")
+    else:
+        detail = clean(outcome.message)
+    if outcome.kind == "stale" and STALE_HINT not in detail:
+        detail = f"{STALE_HINT}: {detail}" if detail else STALE_HINT
+    if outcome.code:
+        detail = f"{clean(outcome.code)}: {detail}" if detail else clean(outcome.code)
+    if outcome.correlation_id:
+        detail += f" (correlation id {clean(outcome.correlation_id)})"
+    return detail
+
+
+def _outcome_lines(outcome: Outcome) -> list[Text]:
+    where = location(outcome.target, outcome.file, outcome.line)
+    detail = _outcome_detail(outcome)
+    head = _line(
+        (f"{_OUTCOME_SYMBOL[outcome.kind]} {outcome.kind}", _OUTCOME_STYLE[outcome.kind]),
+        "  ",
+        (clean(outcome.key), "bold"),
+        f"  ({where})",
+        f"  {detail}" if detail else "",
+    )
+    return [head, *_lifecycle_outcome_lines(outcome.lifecycle)]
+
+
+def apply_lines(result: ApplyResult, *, show_unchanged: bool = False) -> list[Text]:
+    lines: list[Text] = []
+    for outcome in result.outcomes:
+        if show_unchanged or needs_listing(outcome):
+            lines += _outcome_lines(outcome)
+    if lines:
+        lines.append(Text(""))
+    lines.append(Text(apply_summary(result), style="bold"))
+    return lines
+
+
+def render_apply_text(result: ApplyResult, *, color: bool, show_unchanged: bool = False) -> str:
+    """One line per connector outcome (plain unchanged ones only counted unless asked)."""
+    return to_string(apply_lines(result, show_unchanged=show_unchanged), color=color)
+
+
+def drift_lines(plan: Plan) -> list[Text]:
+    lines: list[Text] = []
+    for change in drifted(plan):
+        where = location(change.target, change.file, change.line)
+        tail = f"  blocked: {clean(change.reason or '')}" if change.kind == "blocked" else ""
+        lines.append(_head("~", "drifted", change.key, where, "yellow", tail))
+        lines += [
+            _line(
+                INDENT,
+                f"{clean(field.path)}: declared: ",
+                (format_value(field.after), "green"),
+                ", live: ",
+                (format_value(field.before), "red"),
+            )
+            for field in change.fields
+        ]
+        lines += _lifecycle_lines(change.lifecycle, arrow=False)
+    for change in missing(plan):
+        where = location(change.target, change.file, change.line)
+        lines.append(_head("+", "missing", change.key, where, "green", "  declared but not live"))
+    lines += [_orphan_line(orphan) for orphan in plan.orphans]
+    if lines:
+        lines.append(Text(""))
+    lines.append(Text(drift_summary(plan), style="bold"))
+    return lines
+
+
+def render_drift_text(plan: Plan, *, color: bool = False) -> str:
+    """How live connectors differ from their declarations (a Plan of mode ``drift``)."""
+    return to_string(drift_lines(plan), color=color)
+
+
+def render_problems(problems: Sequence[Problem]) -> str:
+    """``file:line:col: field: message`` per problem, sorted, then ``N problems in M files``."""
+    if not problems:
+        return "No problems.\n"
+    lines = []
+    for problem in sorted(problems):
+        text = clean(str(problem))
+        lines.append(f"{text} (warning)" if problem.severity == "warning" else text)
+    files = len({problem.file for problem in problems})
+    lines.append(f"{plural(len(problems), 'problem')} in {plural(files, 'file')}")
+    return "\n".join(lines) + "\n"
