@@ -7,13 +7,21 @@ saved plans, PR bots and drift reports read it. Field names here are that docume
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_serializer,
+    field_validator,
+    model_serializer,
+)
 
 from connect_gitops.core.actions import UpdateAction, from_wire, to_wire
 
-FORMAT_VERSION = 1
+FORMAT_VERSION: Final = 1
 
 ChangeKind = Literal["create", "update", "noop", "blocked"]
 Mode = Literal["plan", "drift"]
@@ -39,6 +47,14 @@ class LifecycleStep(BaseModel):
     step: Literal["preview", "publish"]
     reason: str
     certification: bool = False
+
+    @model_serializer(mode="wrap")
+    def _document_shape(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """``certification`` only on publish steps: a preview has none (design.md section 7)."""
+        data: dict[str, Any] = handler(self)
+        if self.step == "preview":
+            data.pop("certification", None)
+        return data
 
 
 class Change(BaseModel):
@@ -81,6 +97,15 @@ class Orphan(BaseModel):
     id: str | None = None
     file: str | None = None
     reason: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _document_shape(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """``file`` and ``reason`` only when known: the document's orphan is target, key, id."""
+        data: dict[str, Any] = handler(self)
+        for optional in ("file", "reason"):
+            if data.get(optional) is None:
+                data.pop(optional, None)
+        return data
 
 
 class Summary(BaseModel):
