@@ -12,9 +12,9 @@ from typing import Any, Literal
 
 import httpx
 
-from connect_gitops.reporting.github import pr_comment_body
+from connect_gitops.reporting.github import PLAN_MARKER, pr_comment_body
 
-DEFAULT_MARKER = "<!-- connect-gitops:plan -->"
+DEFAULT_MARKER = PLAN_MARKER
 PAGE_SIZE = 100
 MAX_PAGES = 50
 """A bound on pagination (5,000 comments), so a misbehaving server cannot loop us forever."""
