@@ -11,6 +11,7 @@ from connect_gitops.reporting._format import plural
 
 NO_CHANGES = "No changes. Live connectors match the declarations."
 NO_DRIFT = "No drift."
+STALE_HINT = "stale plan: re-run plan"
 
 
 def plan_summary(plan: Plan) -> str:

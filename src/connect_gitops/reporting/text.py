@@ -26,6 +26,7 @@ from connect_gitops.reporting._format import (
     plural,
 )
 from connect_gitops.reporting.summary import (
+    STALE_HINT,
     apply_summary,
     drift_summary,
     drifted,
@@ -61,7 +62,6 @@ _LIFECYCLE_STYLE = {
     "failed": "red",
     "timed_out": "red",
 }
-STALE_HINT = "stale plan: re-run plan"
 
 
 def use_color(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:

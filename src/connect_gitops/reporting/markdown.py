@@ -1,0 +1,373 @@
+"""Markdown reports for pull request comments, step summaries and drift issues.
+
+Names and values come from users' files and the live API and end up in GitHub pages, so all of
+them are escaped: in code spans (pipes escaped for tables, fences longer than any backtick run)
+or as text (HTML and Markdown punctuation escaped). GitHub caps comments and summaries, so each
+report folds to fit ``max_chars``: first it drops the per-connector details, then it lists only
+the first rows of each table and says how many more there are.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from connect_gitops.core.outcomes import ApplyResult, Outcome
+from connect_gitops.core.plan import Change, Orphan, Plan
+from connect_gitops.reporting._format import (
+    action_names,
+    clean,
+    draft_fields,
+    format_value,
+    plural,
+    shorten,
+)
+from connect_gitops.reporting.summary import (
+    STALE_HINT,
+    apply_summary,
+    drift_summary,
+    drifted,
+    missing,
+    needs_listing,
+    plan_headline,
+)
+
+MAX_CHARS = 60_000
+SEE_ELSEWHERE = "see the step summary / JSON plan"
+DETAILS_FOLDED = f"_Per-connector details are left out to keep this short; {SEE_ELSEWHERE}._\n"
+
+_PUNCTUATION = re.compile(r"([\\`*_\[\]|~@#])")
+"""Characters with inline meaning in a table cell: emphasis, links, code, cells, mentions and
+issue references (``<``, ``>`` and ``&`` are escaped as HTML)."""
+_BACKTICKS = re.compile(r"`+")
+_SYMBOL = {"create": "+", "update": "~", "blocked": "!", "noop": "="}
+_OUTCOME_SYMBOL = {
+    "created": "+",
+    "updated": "~",
+    "unchanged": "=",
+    "blocked": "!",
+    "stale": "!",
+    "failed": "!",
+}
+
+
+def text(value: str) -> str:
+    """Inline text with every Markdown and HTML meaning taken away (safe in table cells too)."""
+    return html.escape(_PUNCTUATION.sub(r"\\\1", clean(value)), quote=False)
+
+
+def code(value: str) -> str:
+    """An inline code span for a table cell: one line, pipes escaped, a fence that cannot close
+    early (longer than any backtick run inside)."""
+    content = clean(value).replace("|", "\\|")
+    if not content:
+        return "` `"
+    longest = max((len(run) for run in _BACKTICKS.findall(content)), default=0)
+    fence = "`" * (longest + 1)
+    if content.startswith("`") or content.endswith("`"):
+        content = f" {content} "
+    return f"{fence}{content}{fence}"
+
+
+def html_code(value: str) -> str:
+    """Inline code inside HTML (``<summary>``), where Markdown is not parsed."""
+    return f"<code>{html.escape(clean(value))}</code>"
+
+
+def _row(*cells: str) -> str:
+    return "| " + " | ".join(cells) + " |\n"
+
+
+def _header(*names: str) -> str:
+    return _row(*names) + _row(*("---" for _ in names))
+
+
+def _source(file: str | None, line: int | None) -> str:
+    if not file:
+        return ""
+    return code(file + (f":{line}" if line is not None else ""))
+
+
+def _details(label: str, target: str, body: str, *, open_: bool = False) -> str:
+    """A collapsible block; its summary is HTML, so it is escaped as HTML."""
+    summary = f"{html_code(label)} ({html.escape(clean(target))})"
+    return (
+        f"<details{' open' if open_ else ''}><summary>{summary}</summary>\n\n{body}\n</details>\n\n"
+    )
+
+
+@dataclass
+class Section:
+    """One table of a report, with the per-row details shown when there is room."""
+
+    heading: str
+    header: str
+    rows: list[str]
+    noun: str
+    details: list[str] = field(default_factory=list)
+
+    def render(self, rows: int | None = None, *, with_details: bool = True) -> str:
+        if not self.rows:
+            return ""
+        shown = self.rows if rows is None else self.rows[:rows]
+        out = self.heading + self.header + "".join(shown)
+        if len(shown) < len(self.rows):
+            out += more_line(len(self.rows) - len(shown), self.noun)
+        if with_details and self.details:
+            out += "\n" + "".join(self.details).rstrip("\n") + "\n"
+        return out + "\n"
+
+
+def more_line(count: int, noun: str) -> str:
+    return f"\n… and {count} more {noun} ({SEE_ELSEWHERE})\n"
+
+
+def fold(intro: str, sections: Sequence[Section], max_chars: int, outro: str = "") -> str:
+    """The whole report if it fits, else without details, else with the first rows only."""
+    full = (intro + "".join(s.render() for s in sections) + outro).rstrip("\n") + "\n"
+    if len(full) <= max_chars:
+        return full
+    has_details = any(s.details for s in sections)
+    note = DETAILS_FOLDED if has_details else ""
+    compact = intro + note + "".join(s.render(with_details=False) for s in sections) + outro
+    compact = compact.rstrip("\n") + "\n"
+    if len(compact) <= max_chars:
+        return compact
+    out = intro + note
+    for index, section in enumerate(sections):
+        rest = sum(len(s.render(0, with_details=False)) for s in sections[index + 1 :])
+        budget = max_chars - len(out) - rest - len(outro)
+        shown = 0
+        used = len(section.render(0, with_details=False))
+        for row in section.rows:
+            # The "and K more" line only shrinks as rows are added, so the 0-row size bounds it.
+            if used + len(row) > budget:
+                break
+            used += len(row)
+            shown += 1
+        out += section.render(shown, with_details=False)
+    out = (out + outro).rstrip("\n") + "\n"
+    return out if len(out) <= max_chars else out[: max_chars - 2] + "…\n"
+
+
+def _heading(title: str, headline: str) -> str:
+    """The title (escaped: it may name a target) and our own summary sentence."""
+    return f"### {text(title)}\n\n**{headline}**\n\n"
+
+
+# --- plan -------------------------------------------------------------------------------------
+
+
+def _change_summary(change: Change) -> str:
+    parts: list[str]
+    if change.kind == "create":
+        parts = ["create"]
+    elif change.kind == "update":
+        count = plural(len(change.fields), "field") if change.fields else None
+        parts = [f"update: {count or plural(len(change.actions), 'action')}"]
+    elif change.kind == "blocked":
+        parts = [f"blocked: {text(change.reason or 'blocked')}"]
+    else:
+        parts = ["unchanged"]
+    parts += [text(step.step) for step in change.lifecycle]
+    return " · ".join(parts)
+
+
+def _lifecycle_items(change: Change) -> str:
+    return "".join(
+        f"- → {text(step.step)}{' with certification' if step.certification else ''}: "
+        f"{text(step.reason)}\n"
+        for step in change.lifecycle
+    )
+
+
+def _change_details(change: Change) -> str:
+    """A ``<details>`` block with the field diffs of one change (empty if it has none)."""
+    body = ""
+    if change.kind == "create":
+        fields = draft_fields(change)
+        if fields:
+            body += _header("Field", "Value")
+            body += "".join(_row(code(p), code(format_value(v))) for p, v in fields)
+    elif change.fields:
+        body += _header("Field", "Before", "After")
+        body += "".join(
+            _row(code(f.path), code(format_value(f.before)), code(format_value(f.after)))
+            for f in change.fields
+        )
+    elif change.kind == "update":
+        body += "".join(f"- {code(name)}\n" for name in action_names(change))
+    if change.lifecycle:
+        body += ("\n" if body else "") + _lifecycle_items(change)
+    if not body:
+        return ""
+    return _details(f"{_SYMBOL[change.kind]} {change.key}", change.target, body)
+
+
+def _orphan_section(orphans: Sequence[Orphan], explanation: str) -> Section:
+    return Section(
+        heading=f"#### Orphans\n\n{explanation}\n\n",
+        header=_header("Connector", "Target", "Id"),
+        rows=[_row(code(o.key), code(o.target), code(o.id) if o.id else "") for o in orphans],
+        noun="orphans",
+    )
+
+
+def render_plan_markdown(
+    plan: Plan, *, title: str | None = None, max_chars: int = MAX_CHARS
+) -> str:
+    """The plan for a pull request comment or a step summary, folded to ``max_chars``."""
+    listed = [c for c in plan.changes if c.kind != "noop" or c.lifecycle]
+    changes = Section(
+        heading="#### Changes\n\n",
+        header=_header("", "Connector", "Target", "Source", "Change"),
+        rows=[
+            _row(
+                code(_SYMBOL[c.kind]),
+                code(c.key),
+                code(c.target),
+                _source(c.file, c.line),
+                _change_summary(c),
+            )
+            for c in listed
+        ],
+        noun="changes",
+        details=[d for d in (_change_details(c) for c in listed) if d],
+    )
+    orphans = _orphan_section(
+        plan.orphans, "Live connectors that no declaration names. They are not deleted."
+    )
+    intro = _heading(title or "connect-gitops plan", plan_headline(plan))
+    return fold(intro, [changes, orphans], max_chars)
+
+
+# --- apply ------------------------------------------------------------------------------------
+
+
+def _entry(entry: dict[str, Any]) -> str:
+    parts = [str(entry[k]) for k in ("type", "title", "message") if entry.get(k)]
+    return ": ".join(parts) if parts else str(entry)
+
+
+def _outcome_result(outcome: Outcome) -> str:
+    detail = outcome.message
+    if outcome.kind == "updated" and outcome.actions:
+        detail = plural(outcome.actions, "action")
+    if outcome.kind == "stale" and STALE_HINT not in detail:
+        detail = f"{STALE_HINT}: {detail}" if detail else STALE_HINT
+    parts = [outcome.kind + (f": {text(detail)}" if detail else "")]
+    if outcome.code:
+        parts[0] = f"{outcome.kind}: {code(outcome.code)}" + (f" {text(detail)}" if detail else "")
+    if outcome.correlation_id:
+        parts.append(f"correlation id {code(outcome.correlation_id)}")
+    parts += [f"{text(s.step)} {s.state.replace('_', ' ')}" for s in outcome.lifecycle]
+    return " · ".join(parts)
+
+
+def _outcome_details(outcome: Outcome) -> str:
+    items = ""
+    for step in outcome.lifecycle:
+        if not (step.message or step.entries):
+            continue
+        state = step.state.replace("_", " ")
+        items += f"- {text(step.step)} {state}" + (
+            f": {text(step.message)}" if step.message else ""
+        )
+        items += "\n" + "".join(f"  - {text(_entry(e))}\n" for e in step.entries)
+    if not items:
+        return ""
+    return _details(outcome.key, outcome.target, items)
+
+
+def render_apply_markdown(
+    result: ApplyResult, *, title: str | None = None, max_chars: int = MAX_CHARS
+) -> str:
+    """What apply did, per connector, for the step summary; plain unchanged ones only counted."""
+    listed = [o for o in result.outcomes if needs_listing(o)]
+    outcomes = Section(
+        heading="#### Connectors\n\n",
+        header=_header("", "Connector", "Target", "Source", "Result"),
+        rows=[
+            _row(
+                code(_OUTCOME_SYMBOL[o.kind]),
+                code(o.key),
+                code(o.target),
+                _source(o.file, o.line),
+                _outcome_result(o),
+            )
+            for o in listed
+        ],
+        noun="connectors",
+        details=[d for d in (_outcome_details(o) for o in listed) if d],
+    )
+    intro = _heading(title or "connect-gitops apply", apply_summary(result))
+    return fold(intro, [outcomes], max_chars)
+
+
+# --- drift ------------------------------------------------------------------------------------
+
+DRIFTED_HELP = (
+    "Live values differ from the declarations. For each one, re-run apply to restore the "
+    "declared state, or change the declaration to adopt the live value. Pending previews and "
+    "publishes are requested by the next apply."
+)
+MISSING_HELP = "Declared but not found live: the next apply recreates them."
+ORPHANS_HELP = (
+    "Live connectors that no declaration names. Adopt them with `connect-gitops export`, "
+    "or remove them by hand: connect-gitops never deletes a connector."
+)
+
+
+def _drift_cell(change: Change) -> str:
+    paths = ", ".join(f.path for f in change.fields)
+    parts = [code(shorten(paths, 120))] if paths else []
+    parts += [f"{text(step.step)}: {text(step.reason)}" for step in change.lifecycle]
+    if change.kind == "blocked":
+        parts.append(f"blocked: {text(change.reason or 'blocked')}")
+    return " · ".join(parts)
+
+
+def _drift_details(change: Change) -> str:
+    body = ""
+    if change.fields:
+        body += _header("Field", "Declared", "Live")
+        body += "".join(
+            _row(code(f.path), code(format_value(f.after)), code(format_value(f.before)))
+            for f in change.fields
+        )
+    if change.lifecycle:
+        body += ("\n" if body else "") + "".join(
+            f"- {text(step.step)}: {text(step.reason)}\n" for step in change.lifecycle
+        )
+    if not body:
+        return ""
+    return _details(change.key, change.target, body, open_=True)
+
+
+def render_drift_markdown(
+    plan: Plan, *, title: str | None = None, max_chars: int = MAX_CHARS
+) -> str:
+    """A drift report written to be an issue body: what drifted and what to do about each."""
+    drift = drifted(plan)
+    changes = Section(
+        heading=f"#### Drifted connectors\n\n{DRIFTED_HELP}\n\n",
+        header=_header("Connector", "Target", "Source", "Drift"),
+        rows=[
+            _row(code(c.key), code(c.target), _source(c.file, c.line), _drift_cell(c))
+            for c in drift
+        ],
+        noun="drifted connectors",
+        details=[d for d in (_drift_details(c) for c in drift) if d],
+    )
+    absent = Section(
+        heading=f"#### Missing connectors\n\n{MISSING_HELP}\n\n",
+        header=_header("Connector", "Target", "Source"),
+        rows=[_row(code(c.key), code(c.target), _source(c.file, c.line)) for c in missing(plan)],
+        noun="missing connectors",
+    )
+    orphans = _orphan_section(plan.orphans, ORPHANS_HELP)
+    intro = _heading(title or "connect-gitops drift", drift_summary(plan))
+    return fold(intro, [changes, absent, orphans], max_chars)
