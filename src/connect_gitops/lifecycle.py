@@ -1,0 +1,366 @@
+"""Preview and publish: send the request, then wait for the server's verdict (design.md §6).
+
+Both move on the server long after the request returns (minutes, sometimes much longer), so the
+waiting is the hard part: :func:`wait_until` polls with a backoff whose schedule is tied to the
+time already waited, so the outcome is noticed within 1.5 x the server's delay (or 2 s) while a
+long preview costs one read every 30 s. The clock is injectable so that schedule and the timeout
+are tested without sleeping.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+import anyio
+
+from connect_gitops.client.errors import Conflict, ConnectError, Invalid
+from connect_gitops.core.actions import Publish, UpdateAction, UpdatePreviewable, to_wire
+from connect_gitops.core.live import ConnectorStaged, Report
+from connect_gitops.core.outcomes import LifecycleOutcome
+from connect_gitops.core.plan import LifecycleStep
+from connect_gitops.progress import NULL_PROGRESS, Progress, format_elapsed
+
+DEFAULT_TIMEOUT = 1800.0
+"""30 minutes, the official CLI's preview limit."""
+
+CONFLICT_ROUNDS = 3
+"""How often a lifecycle request is re-sent with a fresh version after a 409."""
+
+PROCESSING = "Processing"
+CERTIFICATION_STATES = ("ReadyForCertification", "InCertification")
+PREVIEW_UNDER_PROCESS = "ConnectorStagedPreviewRequestUnderProcess"
+PUBLISH_IN_PROGRESS = "publish in progress"
+
+
+class Clock(Protocol):
+    """Monotonic time and sleeping; a fake one makes waiting testable without real sleeps."""
+
+    def now(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class _RealClock:
+    def now(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await anyio.sleep(seconds)
+
+
+REAL_CLOCK: Clock = _RealClock()
+
+
+class ConnectorApi(Protocol):
+    """The part of :class:`connect_gitops.client.api.ConnectClient` that apply uses."""
+
+    async def get_by_key(self, key: str) -> ConnectorStaged | None: ...
+
+    async def get_by_id(self, id: str) -> ConnectorStaged | None: ...
+
+    async def create(self, draft: Mapping[str, Any]) -> ConnectorStaged: ...
+
+    async def update(
+        self, id: str, version: int, actions: Sequence[Mapping[str, Any]]
+    ) -> ConnectorStaged: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """When to read again, given how long we have waited so far.
+
+    The first read comes ``first`` seconds after the request; after that the pause is
+    ``growth - 1`` times the time already waited (at least ``floor``, at most ``cap``), so each
+    read happens at most ``growth`` x the previous read's time. An outcome that arrives just
+    after one read is therefore seen at most ``growth`` x its delay later: with 1.4 that keeps
+    the design budget of 1.5 x (or 2 s) with room for the request's own latency. Fixed steps
+    from 2 s (1, 2, 2, 3, 4.5, ...) would overshoot it: an outcome after 1.1 s would be seen at
+    3 s. The schedule: 1, 1.5, 2.1, 2.94, 4.12, ..., then every 30 s from 75 s on.
+    """
+
+    first: float = 1.0
+    growth: float = 1.4
+    floor: float = 0.5
+    cap: float = 30.0
+
+    def delay(self, elapsed: float) -> float:
+        if elapsed < self.first:
+            return self.first - elapsed
+        return min(self.cap, max(self.floor, elapsed * (self.growth - 1.0)))
+
+
+BACKOFF = Backoff()
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Waited(Generic[T]):
+    """The last value read, and whether the wait ended by timeout instead of settling."""
+
+    value: T
+    timed_out: bool
+    elapsed: float
+
+
+async def wait_until(
+    read: Callable[[], Awaitable[T]],
+    settled: Callable[[T], bool],
+    *,
+    current: T,
+    timeout: float,  # noqa: ASYNC109 - measured on the injectable clock, not anyio's
+    clock: Clock = REAL_CLOCK,
+    backoff: Backoff = BACKOFF,
+    on_poll: Callable[[T, float], None] | None = None,
+) -> Waited[T]:
+    """Read until ``settled`` holds or ``timeout`` seconds have passed.
+
+    ``current`` is the value already known (a write's response), checked before any read. The
+    last pause is cut short so that one final read happens exactly at the deadline.
+    """
+    start = clock.now()
+    while True:
+        elapsed = clock.now() - start
+        if settled(current):
+            return Waited(current, False, elapsed)
+        if elapsed >= timeout:
+            return Waited(current, True, elapsed)
+        await clock.sleep(min(backoff.delay(elapsed), timeout - elapsed))
+        current = await read()
+        if on_poll is not None:
+            on_poll(current, clock.now() - start)
+
+
+class ConnectorGone(Exception):
+    """The connector disappeared (404) while we were working on it."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"connector {key} was deleted while apply was working on it")
+        self.key = key
+
+
+async def read_connector(api: ConnectorApi, live: ConnectorStaged) -> ConnectorStaged:
+    """The current state of ``live``, by id; :class:`ConnectorGone` when it was deleted."""
+    found = await api.get_by_id(live.id)
+    if found is None:
+        raise ConnectorGone(live.key)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Waiter:
+    """Everything a wait needs besides the connector: shared by the executor and lifecycle."""
+
+    target: str
+    timeout: float = DEFAULT_TIMEOUT
+    clock: Clock = REAL_CLOCK
+    progress: Progress = NULL_PROGRESS
+    backoff: Backoff = BACKOFF
+
+    async def wait(
+        self,
+        api: ConnectorApi,
+        live: ConnectorStaged,
+        step: str,
+        settled: Callable[[ConnectorStaged], bool],
+        state: Callable[[ConnectorStaged], str],
+    ) -> Waited[ConnectorStaged]:
+        """Poll ``live`` until ``settled``, reporting ``state`` to the progress display."""
+
+        def report(value: ConnectorStaged, elapsed: float) -> None:
+            self.progress.changed(self.target, value.key, step, state(value))
+
+        return await wait_until(
+            lambda: read_connector(api, live),
+            settled,
+            current=live,
+            timeout=self.timeout,
+            clock=self.clock,
+            backoff=self.backoff,
+            on_poll=report,
+        )
+
+    def timeout_message(self, step: str, key: str, state: str) -> str:
+        return (
+            f"{step} of {key} still {state} after {format_elapsed(self.timeout)}; check the "
+            "Merchant Center or re-run with a longer --timeout"
+        )
+
+
+def is_processing(live: ConnectorStaged) -> bool:
+    return live.status == PROCESSING
+
+
+def is_publish_in_progress(error: ConnectError) -> bool:
+    """The API's answer to an update while a publish runs (400 General "publish in progress")."""
+    return error.status == 400 and PUBLISH_IN_PROGRESS in (error.message or "").lower()
+
+
+async def wait_while_processing(
+    api: ConnectorApi, live: ConnectorStaged, waiter: Waiter
+) -> Waited[ConnectorStaged]:
+    """Wait for someone else's publish to end before we write to the connector."""
+    if not is_processing(live):
+        return Waited(live, False, 0.0)
+    waiter.progress.started(waiter.target, live.key, "processing")
+    waited = await waiter.wait(
+        api, live, "processing", lambda c: not is_processing(c), lambda c: c.status
+    )
+    waiter.progress.finished(
+        waiter.target, live.key, "processing", waited.value.status, ok=not waited.timed_out
+    )
+    return waited
+
+
+def describe_error(error: ConnectError) -> str:
+    """An API error as one line: code, message and correlation id (never a header or body)."""
+    code = f"{error.code}: " if error.code else ""
+    correlation = f" (correlation id {error.correlation_id})" if error.correlation_id else ""
+    return f"{code}{error.message}{correlation}"
+
+
+def report_entries(report: Report | None) -> list[dict[str, Any]]:
+    """The entries of a previewable / publishing report as plain dicts (type, title, message)."""
+    if report is None:
+        return []
+    return [entry.model_dump(mode="json", exclude_none=True) for entry in report.entries]
+
+
+async def _send(
+    api: ConnectorApi, live: ConnectorStaged, action: UpdateAction, waiter: Waiter
+) -> ConnectorStaged:
+    """Send one lifecycle action with the current version; re-read and resend after a 409.
+
+    A connector still processing a publish is waited for first, since the API refuses it.
+    """
+    for attempt in range(CONFLICT_ROUNDS + 1):
+        waited = await wait_while_processing(api, live, waiter)
+        if waited.timed_out:
+            raise _StillProcessing(waiter.timeout_message("publish", live.key, PROCESSING))
+        live = waited.value
+        try:
+            return await api.update(live.id, live.version, to_wire([action]))
+        except Conflict:
+            if attempt == CONFLICT_ROUNDS:
+                raise
+            live = await read_connector(api, live)
+        except Invalid as error:
+            if not is_publish_in_progress(error) or attempt == CONFLICT_ROUNDS:
+                raise
+            live = await read_connector(api, live)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+class _StillProcessing(Exception):
+    """Someone else's publish outlasted --timeout before we could send ours."""
+
+
+async def preview(
+    api: ConnectorApi, live: ConnectorStaged, *, wait: bool, waiter: Waiter
+) -> tuple[LifecycleOutcome, ConnectorStaged]:
+    """Request a preview (unless one is pending) and, with ``wait``, wait for its verdict."""
+    if live.isPreviewable != "pending":
+        try:
+            live = await _send(api, live, UpdatePreviewable(), waiter)
+        except Invalid as error:
+            if error.code != PREVIEW_UNDER_PROCESS:
+                raise
+            live = await read_connector(api, live)  # requested meanwhile: wait for that one
+    if not wait:
+        return LifecycleOutcome(
+            step="preview", state="requested", message="preview requested"
+        ), live
+    waited = await waiter.wait(
+        api, live, "preview", lambda c: c.isPreviewable != "pending", lambda c: c.isPreviewable
+    )
+    live = waited.value
+    if waited.timed_out:
+        message = waiter.timeout_message("preview", live.key, "pending")
+        return LifecycleOutcome(step="preview", state="timed_out", message=message), live
+    if live.isPreviewable == "true":
+        return LifecycleOutcome(step="preview", state="succeeded", message="preview ready"), live
+    if live.isPreviewable == "false":
+        entries = report_entries(live.previewableReport)
+        outcome = LifecycleOutcome(
+            step="preview", state="failed", message="preview failed", entries=entries
+        )
+        return outcome, live
+    return LifecycleOutcome(step="preview", state="failed", message="preview was cancelled"), live
+
+
+def _publish_settled(live: ConnectorStaged) -> bool:
+    return not is_processing(live)
+
+
+async def publish(
+    api: ConnectorApi, live: ConnectorStaged, *, certification: bool, wait: bool, waiter: Waiter
+) -> tuple[LifecycleOutcome, ConnectorStaged]:
+    """Publish (with or without certification) and, with ``wait``, wait for its result."""
+    live = await _send(api, live, Publish(certification=certification), waiter)
+    if not wait:
+        return LifecycleOutcome(
+            step="publish", state="requested", message="publish requested"
+        ), live
+    waited = await waiter.wait(api, live, "publish", _publish_settled, lambda c: c.status)
+    live = waited.value
+    if waited.timed_out:
+        message = waiter.timeout_message("publish", live.key, PROCESSING)
+        return LifecycleOutcome(step="publish", state="timed_out", message=message), live
+    if live.status == "Published" or (certification and live.status in CERTIFICATION_STATES):
+        return LifecycleOutcome(step="publish", state="succeeded", message=live.status), live
+    entries = report_entries(live.publishingReport)
+    message = "publish failed" if live.status == "Failed" else f"publish ended as {live.status}"
+    return LifecycleOutcome(step="publish", state="failed", message=message, entries=entries), live
+
+
+_ORDER = {"preview": 0, "publish": 1}
+
+
+async def run_steps(
+    api: ConnectorApi,
+    live: ConnectorStaged,
+    steps: Sequence[LifecycleStep],
+    *,
+    wait: bool,
+    waiter: Waiter,
+) -> list[LifecycleOutcome]:
+    """Run a connector's lifecycle steps, preview before publish.
+
+    A step that does not succeed skips the steps after it (a failed preview must not be
+    published). Errors become failed outcomes: one connector never stops the others.
+    """
+    outcomes: list[LifecycleOutcome] = []
+    blocked_by: str | None = None
+    for step in sorted(steps, key=lambda s: _ORDER[s.step]):
+        if blocked_by is not None:
+            outcomes.append(
+                LifecycleOutcome(step=step.step, state="skipped", message=f"{blocked_by} failed")
+            )
+            continue
+        waiter.progress.started(waiter.target, live.key, step.step)
+        try:
+            if step.step == "preview":
+                outcome, live = await preview(api, live, wait=wait, waiter=waiter)
+            else:
+                outcome, live = await publish(
+                    api, live, certification=step.certification, wait=wait, waiter=waiter
+                )
+        except ConnectError as error:
+            outcome = LifecycleOutcome(
+                step=step.step, state="failed", message=describe_error(error)
+            )
+        except (ConnectorGone, _StillProcessing) as error:
+            outcome = LifecycleOutcome(step=step.step, state="failed", message=str(error))
+        except Exception as error:
+            message = f"{type(error).__name__}: {error}"
+            outcome = LifecycleOutcome(step=step.step, state="failed", message=message)
+        ok = outcome.state in ("succeeded", "requested")
+        text = outcome.message if outcome.state != "succeeded" else f"succeeded ({outcome.message})"
+        waiter.progress.finished(waiter.target, live.key, step.step, text, ok=ok)
+        outcomes.append(outcome)
+        if not ok:
+            blocked_by = step.step
+    return outcomes
