@@ -1,0 +1,244 @@
+"""OAuth2 client credentials for the Connect API, as an httpx.Auth flow.
+
+One token serves every concurrent request: a lock makes sure that many requests needing a token at
+the same moment (start-up, or a burst of 401s after expiry) cause ONE token request. The secret
+and the token live only here and in the Authorization header; neither is ever in a repr.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+import httpx
+
+from connect_gitops.client.errors import (
+    ConnectError,
+    Redact,
+    Unauthorized,
+    api_error_fields,
+    error_for_answer,
+    error_for_failure,
+)
+from connect_gitops.client.outcome import Answered, Outcome
+from connect_gitops.client.retry import Attempted, Decision, RetryPolicy, classify
+
+WRITE_SCOPE = "manage_connectors"
+READ_SCOPE = "view_connectors"
+TOKEN_PATH = "/oauth/token"
+DEFAULT_CREDENTIAL_NAMES = ("CTP_CLIENT_ID", "CTP_CLIENT_SECRET")
+_MAX_MARGIN_SECONDS = 300.0
+_DEFAULT_EXPIRES_IN = 3600.0
+
+
+def scopes_for(project_key: str, *, write: bool) -> list[str]:
+    """The scopes a command needs: manage_connectors to write, view_connectors to read only."""
+    return [f"{WRITE_SCOPE if write else READ_SCOPE}:{project_key}"]
+
+
+def qualify_scopes(scopes: Sequence[str], project_key: str) -> list[str]:
+    """Suffix ``:{projectKey}`` to bare scope names; scopes that carry a project stay as given."""
+    return [s if ":" in s else f"{s}:{project_key}" for s in scopes]
+
+
+def correlation_id() -> str:
+    """A fresh correlation id, recognisable in the API's logs as ours."""
+    return f"connect-gitops/{uuid.uuid4()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """An access token and the monotonic time after which it is no longer used."""
+
+    value: str = field(repr=False)
+    refresh_at: float
+
+
+def refresh_time(now: float, expires_in: float) -> float:
+    """When to stop using a token: 10% of its life early, but at most 5 minutes early."""
+    margin = min(_MAX_MARGIN_SECONDS, 0.1 * expires_in)
+    return now + expires_in - margin
+
+
+Clock = Callable[[], float]
+FetchToken = Callable[[], Awaitable[Token]]
+
+
+class TokenProvider:
+    """Caches the token and serialises fetching it."""
+
+    def __init__(
+        self,
+        fetch: FetchToken,
+        *,
+        clock: Clock = time.monotonic,
+        on_token: Callable[[str], None] | None = None,
+    ) -> None:
+        self._fetch = fetch
+        self._clock = clock
+        self._on_token = on_token
+        self._token: Token | None = None
+        self._lock = anyio.Lock()
+
+    @property
+    def current(self) -> str | None:
+        """The cached token value, if any (for redaction; never print it)."""
+        return self._token.value if self._token is not None else None
+
+    def _fresh(self) -> str | None:
+        token = self._token
+        if token is not None and self._clock() < token.refresh_at:
+            return token.value
+        return None
+
+    async def token(self) -> str:
+        """A valid token, fetching one only when none is cached or it is about to expire."""
+        cached = self._fresh()
+        if cached is not None:
+            return cached
+        async with self._lock:
+            cached = self._fresh()  # another task may have fetched it while we waited
+            if cached is not None:
+                return cached
+            return await self._replace()
+
+    async def refresh(self, stale: str) -> str:
+        """A new token after the API rejected ``stale``; one fetch however many requests ask."""
+        async with self._lock:
+            if self._token is not None and self._token.value != stale:
+                return self._token.value
+            return await self._replace()
+
+    async def _replace(self) -> str:
+        self._token = None
+        token = await self._fetch()
+        if self._on_token is not None:
+            self._on_token(token.value)
+        self._token = token
+        return token.value
+
+
+class ClientCredentialsAuth(httpx.Auth):
+    """Adds the bearer token; on a 401 refreshes it once and retries the request once."""
+
+    def __init__(self, tokens: TokenProvider) -> None:
+        self._tokens = tokens
+
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        raise RuntimeError("ClientCredentialsAuth works only with httpx.AsyncClient")
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        token = await self._tokens.token()
+        request.headers["Authorization"] = f"Bearer {token}"
+        response = yield request
+        if response.status_code == 401:
+            token = await self._tokens.refresh(token)
+            request.headers["Authorization"] = f"Bearer {token}"
+            yield request
+
+
+def parse_token(answer: Answered, now: float) -> Token | None:
+    """The token of a 200 answer, or None when the body is not a usable token response."""
+    try:
+        data: Any = json.loads(answer.body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("access_token"), str):
+        return None
+    expires_in = data.get("expires_in")
+    if not isinstance(expires_in, int | float) or isinstance(expires_in, bool) or expires_in <= 0:
+        expires_in = _DEFAULT_EXPIRES_IN
+    return Token(value=data["access_token"], refresh_at=refresh_time(now, float(expires_in)))
+
+
+class TokenEndpoint:
+    """Fetches tokens from ``{auth_url}/oauth/token`` with the client credentials."""
+
+    def __init__(
+        self,
+        *,
+        client: httpx.AsyncClient,
+        auth_url: str,
+        client_id: str,
+        client_secret: str,
+        scopes: Sequence[str],
+        retry: RetryPolicy,
+        send: Callable[..., Awaitable[Outcome]],
+        redact: Redact,
+        clock: Clock = time.monotonic,
+        credential_names: tuple[str, str] = DEFAULT_CREDENTIAL_NAMES,
+    ) -> None:
+        self._client = client
+        self._auth_url = auth_url.rstrip("/")
+        self._basic = httpx.BasicAuth(client_id, client_secret)
+        self._form = {"grant_type": "client_credentials"}
+        if scopes:
+            self._form["scope"] = " ".join(scopes)
+        self._retry = retry
+        self._send = send
+        self._redact = redact
+        self._clock = clock
+        self._credential_names = credential_names
+
+    def __repr__(self) -> str:
+        return f"TokenEndpoint({self._auth_url}{TOKEN_PATH})"
+
+    async def fetch(self) -> Token:
+        """One token, retried like a read; a refusal becomes a clear Unauthorized."""
+        cid = correlation_id()
+        attempts = iter(range(1, 1_000_000))
+
+        async def once() -> Attempted:
+            outcome = await self._send(
+                self._client,
+                "POST",
+                f"{self._auth_url}{TOKEN_PATH}",
+                correlation_id=cid,
+                attempt=next(attempts),
+                data=self._form,
+                auth=self._basic,
+            )
+            return Attempted(outcome, classify(False, outcome))
+
+        last = await self._retry.run(once)
+        outcome = last.outcome
+        if isinstance(outcome, Answered):
+            if last.decision is Decision.SUCCEED:
+                token = parse_token(outcome, self._clock())
+                if token is not None:
+                    return token
+                raise self._refused(outcome, cid, "the answer holds no access_token")
+            if outcome.status in (400, 401, 403):
+                raise self._refused(outcome, cid, None)
+            raise error_for_answer(
+                outcome, method="POST", path=TOKEN_PATH, correlation_id=cid, redact=self._redact
+            )
+        raise error_for_failure(
+            outcome, method="POST", path=TOKEN_PATH, correlation_id=cid, redact=self._redact
+        )
+
+    def _refused(self, answer: Answered, cid: str, problem: str | None) -> ConnectError:
+        fields = api_error_fields(answer, self._redact)
+        reason = problem or " ".join(
+            str(p) for p in (answer.status, fields["code"] or fields["message"]) if p
+        )
+        id_name, secret_name = self._credential_names
+        return Unauthorized(
+            method="POST",
+            path=TOKEN_PATH,
+            correlation_id=answer.correlation_id or cid,
+            text=(
+                f"could not obtain a token from {self._auth_url}: {reason}; "
+                f"check {id_name}/{secret_name}"
+            ),
+            **fields,
+        )

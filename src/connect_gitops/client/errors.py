@@ -1,0 +1,281 @@
+"""The typed errors of the Connect API client.
+
+Callers branch on the class (a 409 is re-planned, a 404 is "absent", an AmbiguousWrite is re-read).
+Every error keeps what a support request needs (status, code, correlation id, method, path, the
+API's errors list) and nothing that could carry a secret: no httpx.Request or Response is kept,
+and every text passes through a redaction of the known secrets before it is stored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from connect_gitops.client.outcome import Answered, Outcome, TransportFailure
+
+Redact = Callable[[str], str]
+
+
+def _no_redaction(text: str) -> str:
+    return text
+
+
+class ConnectError(Exception):
+    """Base class: one failed operation against the Connect API (or its token endpoint)."""
+
+    def __init__(
+        self,
+        *,
+        method: str,
+        path: str,
+        message: str,
+        status: int | None = None,
+        code: str | None = None,
+        correlation_id: str | None = None,
+        errors: Sequence[Mapping[str, Any]] = (),
+        text: str | None = None,
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.message = message
+        self.correlation_id = correlation_id
+        self.method = method
+        self.path = path
+        self.errors: list[dict[str, Any]] = [dict(e) for e in errors]
+        super().__init__(text if text is not None else self._render())
+
+    def _detail(self) -> str:
+        return self.message
+
+    def _render(self) -> str:
+        head = " ".join(str(p) for p in (self.status, self.code) if p is not None)
+        where = f"{self.method} {self.path}"
+        line = f"{head} on {where}" if head else where
+        detail = self._detail()
+        if detail:
+            line = f"{line}: {detail}"
+        if self.correlation_id:
+            line = f"{line} (correlation id {self.correlation_id})"
+        return line
+
+
+class Invalid(ConnectError):
+    """400: the API refused the request; ``codes`` lists every error code it gave."""
+
+    @property
+    def codes(self) -> list[str]:
+        return [str(e["code"]) for e in self.errors if "code" in e]
+
+
+class Unauthorized(ConnectError):
+    """401: no valid token even after one refresh, or the token endpoint refused the credentials."""
+
+
+class Forbidden(ConnectError):
+    """403: the token lacks a scope (e.g. a view_connectors token tried to write)."""
+
+
+class NotFound(ConnectError):
+    """404: the connector does not exist."""
+
+
+class Conflict(ConnectError):
+    """409 ConcurrentModification: someone else changed the connector since it was read."""
+
+    def __init__(
+        self,
+        *,
+        expected_version: int | None = None,
+        current_version: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.expected_version = expected_version
+        self.current_version = current_version
+        super().__init__(**kwargs)
+
+    def _detail(self) -> str:
+        if self.expected_version is None and self.current_version is None:
+            return self.message
+        return f"expected version {self.expected_version}, current {self.current_version}"
+
+
+class RateLimited(ConnectError):
+    """429 after every retry: ``retry_after`` is the server's last hint in seconds, if any."""
+
+    def __init__(self, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(**kwargs)
+
+
+class ServerError(ConnectError):
+    """5xx that is safe to report as failed (a read, or a write that certainly did not happen)."""
+
+
+class TransportError(ConnectError):
+    """No answer: connection error or timeout. ``error_name`` is the httpx exception class name."""
+
+    def __init__(self, *, error_name: str, **kwargs: Any) -> None:
+        self.error_name = error_name
+        super().__init__(**kwargs)
+
+    def _detail(self) -> str:
+        return f"{self.error_name}: {self.message}" if self.message else self.error_name
+
+
+class AmbiguousWrite(ConnectError):
+    """A write whose outcome is unknown (timeout after sending, dropped connection, 500/502/504).
+
+    The caller must re-read before writing again: the version check makes a repeated update safe,
+    and a create that may have happened is found by key.
+    """
+
+    def __init__(self, *, reason: str, **kwargs: Any) -> None:
+        self.reason = reason
+        super().__init__(**kwargs)
+
+    def _render(self) -> str:
+        line = f"outcome unknown of {self.method} {self.path}: {self.reason}"
+        line = f"{line}; re-read before writing again"
+        if self.correlation_id:
+            line = f"{line} (correlation id {self.correlation_id})"
+        return line
+
+
+class TooManyConnectors(ConnectError):
+    """The project holds more connectors than offset paging can reach, even with the sort trick."""
+
+
+_BY_STATUS: dict[int, type[ConnectError]] = {
+    400: Invalid,
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+    429: RateLimited,
+}
+
+
+def _parse_envelope(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _redact_errors(errors: Any, redact: Redact) -> list[dict[str, Any]]:
+    if not isinstance(errors, list):
+        return []
+    kept = [e for e in errors if isinstance(e, dict)]
+    redacted = json.loads(redact(json.dumps(kept)))
+    return redacted if isinstance(redacted, list) else []
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def api_error_fields(answer: Answered, redact: Redact = _no_redaction) -> dict[str, Any]:
+    """Status, code, message and errors list of an error answer (the envelope of connect-api §6).
+
+    Tolerates non-JSON bodies (a proxy's HTML page): the reason phrase stands in for the message,
+    and the body itself is never copied into the error.
+    """
+    envelope = _parse_envelope(answer.body)
+    errors = _redact_errors(envelope.get("errors"), redact)
+    first = errors[0] if errors else {}
+    code = first.get("code") or envelope.get("error")
+    messages = [str(e["message"]) for e in errors if e.get("message")]
+    message = "; ".join(dict.fromkeys(messages)) or envelope.get("message")
+    if not isinstance(message, str) or not message:
+        try:
+            message = HTTPStatus(answer.status).phrase
+        except ValueError:
+            message = "unexpected answer"
+    return {
+        "status": answer.status,
+        "code": str(code) if code is not None else None,
+        "message": redact(message),
+        "errors": errors,
+    }
+
+
+def error_for_answer(
+    answer: Answered,
+    *,
+    method: str,
+    path: str,
+    correlation_id: str | None,
+    redact: Redact = _no_redaction,
+) -> ConnectError:
+    """The typed error of a non-2xx answer."""
+    fields = api_error_fields(answer, redact)
+    common: dict[str, Any] = {
+        **fields,
+        "method": method,
+        "path": path,
+        "correlation_id": answer.correlation_id or correlation_id,
+    }
+    cls = _BY_STATUS.get(answer.status)
+    if cls is Conflict:
+        first = fields["errors"][0] if fields["errors"] else {}
+        return Conflict(
+            expected_version=_int_or_none(first.get("expectedVersion")),
+            current_version=_int_or_none(first.get("currentVersion")),
+            **common,
+        )
+    if cls is RateLimited:
+        return RateLimited(retry_after=answer.retry_after, **common)
+    if cls is not None:
+        return cls(**common)
+    if answer.status >= 500:
+        return ServerError(**common)
+    return ConnectError(**common)
+
+
+def error_for_failure(
+    failure: TransportFailure,
+    *,
+    method: str,
+    path: str,
+    correlation_id: str | None,
+    redact: Redact = _no_redaction,
+) -> TransportError:
+    """The TransportError of a request that got no answer."""
+    return TransportError(
+        error_name=failure.error_name,
+        method=method,
+        path=path,
+        message=redact(failure.detail),
+        correlation_id=correlation_id,
+    )
+
+
+def ambiguous_write(
+    outcome: Outcome,
+    *,
+    method: str,
+    path: str,
+    correlation_id: str | None,
+    redact: Redact = _no_redaction,
+) -> AmbiguousWrite:
+    """The AmbiguousWrite of a write that may or may not have happened."""
+    if isinstance(outcome, Answered):
+        fields = api_error_fields(outcome, redact)
+        head = " ".join(str(p) for p in (fields["status"], fields["code"]) if p is not None)
+        return AmbiguousWrite(
+            reason=f"{head}: {fields['message']}",
+            method=method,
+            path=path,
+            correlation_id=outcome.correlation_id or correlation_id,
+            **fields,
+        )
+    return AmbiguousWrite(
+        reason=f"{outcome.error_name} ({outcome.kind.value})",
+        method=method,
+        path=path,
+        message=redact(outcome.detail),
+        correlation_id=correlation_id,
+    )

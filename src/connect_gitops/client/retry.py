@@ -1,0 +1,121 @@
+"""The one retry policy of the client: what to retry, how long to wait, when to stop.
+
+``classify`` is the whole decision and is pure. Reads retry every transient failure. Writes retry
+only where the write certainly did not happen (nothing sent, 429, 503); where it may have happened
+(timeout after sending, dropped connection, 500/502/504) they stop at once as AMBIGUOUS so the
+caller re-reads instead of writing twice (design.md section 5).
+"""
+
+from __future__ import annotations
+
+import enum
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import anyio
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_result,
+    stop_after_attempt,
+)
+
+from connect_gitops.client.outcome import Answered, FailureKind, Outcome
+
+Sleep = Callable[[float], Awaitable[None]]
+
+RETRY_READ_STATUSES = frozenset({429, 502, 503, 504})
+RETRY_WRITE_STATUSES = frozenset({429, 503})
+AMBIGUOUS_WRITE_STATUSES = frozenset({500, 502, 504})
+
+
+class Decision(enum.Enum):
+    """What to do with one attempt's outcome."""
+
+    SUCCEED = "succeed"
+    RETRY = "retry"
+    FAIL = "fail"
+    AMBIGUOUS = "ambiguous"  # a write that may have happened: re-read, never repeat blindly
+
+
+def classify(method_is_write: bool, outcome: Outcome) -> Decision:
+    """Decide the fate of one attempt from its outcome alone."""
+    if isinstance(outcome, Answered):
+        status = outcome.status
+        if 200 <= status < 300:
+            return Decision.SUCCEED
+        if not method_is_write:
+            return Decision.RETRY if status in RETRY_READ_STATUSES else Decision.FAIL
+        if status in RETRY_WRITE_STATUSES:
+            return Decision.RETRY
+        if status in AMBIGUOUS_WRITE_STATUSES:
+            return Decision.AMBIGUOUS
+        return Decision.FAIL
+    if outcome.kind is FailureKind.FATAL:
+        return Decision.FAIL
+    if outcome.kind is FailureKind.NOT_SENT or not method_is_write:
+        return Decision.RETRY
+    return Decision.AMBIGUOUS
+
+
+@dataclass(frozen=True, slots=True)
+class Attempted:
+    """One attempt's outcome with its decision: the value the retry loop works on."""
+
+    outcome: Outcome
+    decision: Decision
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with jitter, at most ``max_attempts``, Retry-After honoured on 429.
+
+    ``sleep`` is injectable so tests record the waits instead of sleeping.
+    """
+
+    max_attempts: int = 5
+    wait_base: float = 0.5
+    wait_max: float = 30.0
+    retry_after_cap: float = 60.0
+    sleep: Sleep = anyio.sleep
+
+    def wait_seconds(self, attempt_number: int, outcome: Outcome) -> float:
+        """Seconds to wait after attempt number ``attempt_number`` produced ``outcome``."""
+        hint = outcome.retry_after if isinstance(outcome, Answered) else None
+        if hint is not None and isinstance(outcome, Answered) and outcome.status == 429:
+            return min(hint, self.retry_after_cap)
+        exponent = min(attempt_number - 1, 32)  # no overflow however long the loop
+        backoff: float = self.wait_base * 2**exponent + random.uniform(0, self.wait_base)
+        return min(backoff, self.wait_max)
+
+    async def run(self, attempt: Callable[[], Awaitable[Attempted]]) -> Attempted:
+        """Call ``attempt`` until it succeeds, fails for good, or attempts run out.
+
+        Returns the last Attempted (the caller raises the matching error); exceptions raised by
+        ``attempt`` itself propagate unchanged and are never retried.
+        """
+
+        def wait(state: RetryCallState) -> float:
+            assert state.outcome is not None
+            last: Attempted = state.outcome.result()
+            return self.wait_seconds(state.attempt_number, last.outcome)
+
+        def last_result(state: RetryCallState) -> Attempted:
+            assert state.outcome is not None
+            result: Attempted = state.outcome.result()
+            return result
+
+        retrying = AsyncRetrying(
+            sleep=self.sleep,
+            stop=stop_after_attempt(self.max_attempts),
+            wait=wait,
+            retry=retry_if_result(lambda a: a.decision is Decision.RETRY),
+            retry_error_callback=last_result,
+            reraise=True,
+        )
+        result: Attempted = await retrying(attempt)
+        return result
+
+
+DEFAULT_RETRY = RetryPolicy()

@@ -1,0 +1,151 @@
+"""The HTTP edge: URL safety, the per-attempt request log, and one exchange turned into data."""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from connect_gitops.client.outcome import (
+    Answered,
+    Outcome,
+    failure_from_exception,
+    parse_retry_after,
+)
+
+CORRELATION_HEADER = "X-Correlation-ID"
+ATTEMPT_EXTENSION = "connect_gitops.attempt"
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in {"localhost", "localhost."}:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str, *, what: str) -> httpx.URL:
+    """Accept ``url`` only if it is https, or plain http to a loopback host (the emulator).
+
+    Credentials never travel over plain HTTP to another machine, and a URL with user info is
+    refused because it would put a secret into logs and error messages.
+    """
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise ValueError(f"{what} {url!r} is not a valid URL: {exc}") from None
+    if not parsed.host:
+        raise ValueError(f"{what} {url!r} has no host")
+    if parsed.userinfo:
+        raise ValueError(f"{what} must not contain credentials; use the environment variables")
+    if parsed.scheme == "https":
+        return parsed
+    if parsed.scheme == "http" and _is_loopback(parsed.host):
+        return parsed
+    if parsed.scheme == "http":
+        raise ValueError(
+            f"{what} {parsed.scheme}://{parsed.host} must use https:// "
+            "(plain http is allowed only for loopback hosts: 127.0.0.0/8, ::1, localhost)"
+        )
+    raise ValueError(f"{what} must be an https:// URL, not {parsed.scheme!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """One HTTP attempt as ``--verbose`` prints it: never a header value or a body."""
+
+    method: str
+    path: str
+    status: int | None
+    correlation_id: str | None
+    elapsed_ms: float
+    attempt: int
+    error: str | None = None  # the httpx exception class name when no answer came
+
+
+RequestLog = Callable[[RequestRecord], None]
+
+
+class RecordingTransport(httpx.AsyncBaseTransport):
+    """Wraps the real transport and reports every attempt, including token requests and the
+    retry after a 401, which happen inside httpx where the client cannot see them."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, log: RequestLog | None) -> None:
+        self._inner = inner
+        self._log = log
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._log is None:
+            return await self._inner.handle_async_request(request)
+        started = time.perf_counter()
+        status: int | None = None
+        error: str | None = None
+        try:
+            response = await self._inner.handle_async_request(request)
+            status = response.status_code
+            return response
+        except Exception as exc:
+            error = type(exc).__name__
+            raise
+        finally:
+            self._log(
+                RequestRecord(
+                    method=request.method,
+                    path=request.url.raw_path.decode("ascii", "replace"),
+                    status=status,
+                    correlation_id=request.headers.get(CORRELATION_HEADER),
+                    elapsed_ms=round((time.perf_counter() - started) * 1000, 3),
+                    attempt=int(request.extensions.get(ATTEMPT_EXTENSION, 1)),
+                    error=error,
+                )
+            )
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+async def exchange(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    correlation_id: str,
+    attempt: int,
+    params: httpx.QueryParams | None = None,
+    json: Any = None,
+    data: Mapping[str, str] | None = None,
+    auth: httpx.Auth | None = None,
+) -> Outcome:
+    """Send one request and return what happened as data; transport exceptions become failures.
+
+    The request object lives only in this frame, so no traceback that escapes the client holds
+    the Authorization header.
+    """
+    request = client.build_request(
+        method,
+        url,
+        params=params,
+        json=json,
+        data=data,
+        headers={CORRELATION_HEADER: correlation_id},
+        extensions={ATTEMPT_EXTENSION: attempt},
+    )
+    try:
+        if auth is None:
+            response = await client.send(request)
+        else:
+            response = await client.send(request, auth=auth)
+    except httpx.TransportError as exc:
+        return failure_from_exception(exc)
+    return Answered(
+        status=response.status_code,
+        body=response.content,
+        retry_after=parse_retry_after(response.headers.get("Retry-After")),
+        correlation_id=response.headers.get(CORRELATION_HEADER),
+    )
