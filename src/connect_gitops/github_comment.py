@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 import httpx
 
+from connect_gitops.github_actions import ActionsEnvironment
 from connect_gitops.reporting.github import PLAN_MARKER, pr_comment_body
 
 DEFAULT_MARKER = PLAN_MARKER
@@ -77,7 +78,9 @@ def post_sticky_comment(
                 answer = _send(
                     http, "POST", f"/repos/{repository}/issues/{pr_number}/comments", body
                 )
-                return CommentResult("created", _int(answer.get("id")), _str(answer.get("html_url")))
+                return CommentResult(
+                    "created", _int(answer.get("id")), _str(answer.get("html_url"))
+                )
             answer = _send(http, "PATCH", f"/repos/{repository}/issues/comments/{existing}", body)
             return CommentResult("updated", existing, _str(answer.get("html_url")))
     except _GitHubRefused as refusal:
@@ -152,3 +155,34 @@ def _int(value: Any) -> int | None:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def post_plan_comment(
+    markdown: str,
+    actions: ActionsEnvironment,
+    *,
+    marker: str = DEFAULT_MARKER,
+    transport: httpx.BaseTransport | None = None,
+) -> CommentResult:
+    """``plan --pr-comment``: the sticky comment on the pull request this run is for.
+
+    Everything comes from the runner's environment (``$GITHUB_EVENT_PATH``, ``$GITHUB_API_URL``,
+    ``$GITHUB_REPOSITORY``, ``$GITHUB_TOKEN``); a run that is not for a pull request is skipped
+    with a warning.
+    """
+    number = actions.pull_request_number()
+    if number is None:
+        return _skipped(
+            "this run is not for a pull request (--pr-comment needs a pull_request event)"
+        )
+    if not actions.repository:
+        return _skipped("GITHUB_REPOSITORY is not set")
+    return post_sticky_comment(
+        markdown,
+        api_url=actions.api_url,
+        repository=actions.repository,
+        pr_number=number,
+        token=actions.token,
+        marker=marker,
+        transport=transport,
+    )
