@@ -125,6 +125,28 @@ def more_line(count: int, noun: str) -> str:
     return f"\n… and {count} more {noun} ({SEE_ELSEWHERE})\n"
 
 
+def share_fairly(costs: Sequence[Sequence[int]], available: int) -> list[int]:
+    """Split ``available`` characters between tables so a long one cannot starve the others.
+
+    Tables that fit in an equal share get what they need; the rest split what is left equally.
+    """
+    budgets = [0] * len(costs)
+    pending = [i for i, rows in enumerate(costs) if rows]
+    available = max(available, 0)
+    while pending:
+        share = available // len(pending)
+        small = [i for i in pending if sum(costs[i]) <= share]
+        if not small:
+            for i in pending:
+                budgets[i] = share
+            break
+        for i in small:
+            budgets[i] = sum(costs[i])
+            available -= budgets[i]
+        pending = [i for i in pending if i not in small]
+    return budgets
+
+
 def fold(intro: str, sections: Sequence[Section], max_chars: int, outro: str = "") -> str:
     """The whole report if it fits, else without details, else with the first rows only."""
     full = (intro + "".join(s.render() for s in sections) + outro).rstrip("\n") + "\n"
@@ -136,14 +158,16 @@ def fold(intro: str, sections: Sequence[Section], max_chars: int, outro: str = "
     compact = compact.rstrip("\n") + "\n"
     if len(compact) <= max_chars:
         return compact
+    skeleton = intro + note + "".join(s.render(0, with_details=False) for s in sections)
+    budgets = share_fairly(
+        [[len(row) for row in s.rows] for s in sections],
+        max_chars - len(skeleton) - len(outro),
+    )
     out = intro + note
-    for index, section in enumerate(sections):
-        rest = sum(len(s.render(0, with_details=False)) for s in sections[index + 1 :])
-        budget = max_chars - len(out) - rest - len(outro)
-        shown = 0
-        used = len(section.render(0, with_details=False))
+    for section, budget in zip(sections, budgets, strict=True):
+        # The "and K more" line only shrinks as rows are added, so the 0-row size bounds it.
+        shown, used = 0, 0
         for row in section.rows:
-            # The "and K more" line only shrinks as rows are added, so the 0-row size bounds it.
             if used + len(row) > budget:
                 break
             used += len(row)
