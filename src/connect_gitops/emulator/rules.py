@@ -1,0 +1,75 @@
+"""The emulator's own copy of the Connect validation rules (connect-api.md section 7).
+
+Deliberately not shared with `connect_gitops.core.rules`: if both sides read one table, a wrong
+rule would pass every integration test.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+REGIONS: Final = frozenset(
+    {
+        "europe-west1.gcp",
+        "us-central1.gcp",
+        "australia-southeast1.gcp",
+        "us-east-2.aws",
+        "eu-central-1.aws",
+    }
+)
+INTEGRATION_TYPES: Final = frozenset(
+    {
+        "analytics",
+        "crm",
+        "email",
+        "erp",
+        "giftcard",
+        "marketplace",
+        "oms",
+        "other",
+        "pim",
+        "promotion",
+        "psp",
+        "search",
+        "shipping",
+        "tax",
+    }
+)
+KEY: Final = re.compile(r"^[A-Za-z0-9_-]{2,256}$")
+GITHUB_URL: Final = re.compile(
+    r"^(https://github\.com/|git@github\.com:)[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+\.git$"
+)
+TAG: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@/-]{0,254}$")
+EMAIL: Final = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
+PROJECT: Final = re.compile(r"^[a-zA-Z0-9-_.]+:[a-zA-Z0-9-_]{2,36}$")
+PROJECT_KEY: Final = re.compile(r"^[a-zA-Z0-9-_]{2,36}$")
+SCOPES: Final = frozenset(
+    {
+        "manage_project",
+        "manage_connectors",
+        "view_connectors",
+        "manage_connectors_deployments",
+        "view_connectors_deployments",
+    }
+)
+READ_SCOPES: Final = frozenset({"manage_project", "manage_connectors", "view_connectors"})
+WRITE_SCOPES: Final = frozenset({"manage_project", "manage_connectors"})
+DEFAULT_PROJECT: Final = "emulator-project"
+MAX_LIMIT: Final = 500
+MAX_OFFSET: Final = 10_000
+DEFAULT_LIMIT: Final = 20
+SORT_FIELDS: Final = frozenset({"key", "createdAt", "lastModifiedAt"})
+
+
+def is_valid_tag(value: str) -> bool:
+    return bool(TAG.match(value)) and ".." not in value
+
+
+def is_local_repository(url: str) -> bool:
+    """Local paths and file:// URLs: an emulator extension so tests need no GitHub."""
+    return url.startswith(("file://", "/"))
+
+
+def is_valid_repository_url(url: str) -> bool:
+    return bool(GITHUB_URL.match(url)) or is_local_repository(url)

@@ -1,0 +1,42 @@
+"""The running emulator: state, its file, the request journal, fault dice and repositories.
+
+One instance per app. Handlers change `state` and call `commit()`, which persists the state
+before the response leaves, so a process that exits right after a response loses nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from pathlib import Path
+
+from connect_gitops.emulator.errors import JsonObject
+from connect_gitops.emulator.faults import Dice
+from connect_gitops.emulator.lifecycle import Context
+from connect_gitops.emulator.repos import Repositories
+from connect_gitops.emulator.store import State, StateFile
+
+JOURNAL_LIMIT = 100_000
+
+
+class Emulator:
+    def __init__(self, state_file: Path | None = None) -> None:
+        self.state_file = StateFile(state_file) if state_file is not None else None
+        self.state = self.state_file.load() if self.state_file is not None else State()
+        self.journal: deque[JsonObject] = deque(maxlen=JOURNAL_LIMIT)
+        self.dice = Dice(self.state.faults)
+        self.repositories = Repositories(self.state.settings.gitTimeoutSeconds)
+
+    def context(self) -> Context:
+        return Context(self.state.settings, self.repositories, time.time())
+
+    def replace(self, state: State) -> None:
+        """Load a whole new state (reset, PUT state)."""
+        self.state = state
+        self.dice.configure(state.faults)
+        self.repositories = Repositories(state.settings.gitTimeoutSeconds)
+        self.commit()
+
+    def commit(self) -> None:
+        if self.state_file is not None:
+            self.state_file.save(self.state)

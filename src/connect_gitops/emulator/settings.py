@@ -1,0 +1,62 @@
+"""Settings (behaviour where the API is open) and fault injection parameters.
+
+Both are changed through the control API with partial updates: fields left out keep their value.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from connect_gitops.emulator.errors import invalid_json
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class Settings(BaseModel):
+    """Defaults are the ones connect-api.md names; delays are short so tests stay fast."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    updateStatusCode: Literal[200, 201] = 200
+    previewSeconds: float = Field(default=2.0, ge=0)
+    publishSeconds: float = Field(default=2.0, ge=0)
+    certificationSeconds: float | None = Field(default=None, ge=0)
+    lockWhileProcessing: bool = True
+    resetPreviewOnRepositoryChange: bool = True
+    hasChangesBeforeFirstPublish: bool = True
+    transitionsRaiseVersion: bool = False
+    validateRepositoryOnWrite: bool = False
+    previewOutcome: Literal["auto", "true", "false", "none"] = "auto"
+    publishOutcome: Literal["auto", "Failed"] = "auto"
+    tokenLifetimeSeconds: int = Field(default=172800, ge=1)
+    gitTimeoutSeconds: float = Field(default=10.0, gt=0)
+
+
+class Faults(BaseModel):
+    """Injected failures; every random draw comes from one generator seeded with `seed`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    latencyMs: int = Field(default=0, ge=0)
+    errorRate: float = Field(default=0.0, ge=0, le=1)
+    errorStatuses: list[int] = Field(default_factory=lambda: [503], min_length=1)
+    rateLimitEvery: int = Field(default=0, ge=0)
+    retryAfterSeconds: int = Field(default=1, ge=0)
+    dropRate: float = Field(default=0.0, ge=0, le=1)
+    ambiguousRate: float = Field(default=0.0, ge=0, le=1)
+    conflictRate: float = Field(default=0.0, ge=0, le=1)
+    seed: int = 0
+
+
+def patched(current: Model, patch: Any) -> Model:
+    """`current` with the fields of `patch` replaced, validated as a whole."""
+    if not isinstance(patch, dict):
+        raise invalid_json("body: expected a JSON object")
+    try:
+        return type(current).model_validate({**current.model_dump(), **patch})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise invalid_json(f"{where}: {first['msg']}") from None
