@@ -91,8 +91,7 @@ def to_string(lines: Iterable[Text], *, color: bool) -> str:
         width=10_000,
         legacy_windows=False,
     )
-    for line in lines:
-        console.print(line, soft_wrap=True)
+    console.print(Text("\n").join(lines), soft_wrap=True)
     return buffer.getvalue()
 
 
