@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 
 from connect_gitops.core import rules
 
@@ -39,7 +40,32 @@ Project = Annotated[
     Field(json_schema_extra={"pattern": rules.PROJECT_PATTERN}),
 ]
 
-_STRICT = ConfigDict(extra="forbid", frozen=True, strict=True, str_strip_whitespace=False)
+
+def _unique(items: list[Any]) -> list[Any]:
+    """Lists are managed as sets by the API; a repeated item is a typo, not an intention."""
+    seen: set[Any] = set()
+    for item in items:
+        if item in seen:
+            raise ValueError(f"{item!r} is listed more than once")
+        seen.add(item)
+    return items
+
+
+_UNIQUE_ITEMS = Field(json_schema_extra={"uniqueItems": True})
+
+
+def _field_title(name: str, _info: object) -> str:
+    """Titles in the JSON Schema are the field names users type, not 'Noofcontributors'."""
+    return name
+
+
+_STRICT = ConfigDict(
+    extra="forbid",
+    frozen=True,
+    strict=True,
+    str_strip_whitespace=False,
+    field_title_generator=_field_title,
+)
 
 
 def _refuse_null(value: object) -> object:
@@ -52,15 +78,21 @@ def _refuse_null(value: object) -> object:
 class Creator(BaseModel):
     """Who made the connector. ``email`` is required by the API to create one."""
 
-    model_config = _STRICT
+    model_config = ConfigDict(
+        **_STRICT, json_schema_extra={"description": "Who made the connector."}
+    )
 
-    email: Email | None = None
-    name: str | None = None
-    title: str | None = None
-    company: str | None = None
-    logoUrl: str | None = None
-    noOfContributors: Annotated[int, Field(ge=1)] | None = None
-    supportUrl: str | None = None
+    email: Email | None = Field(
+        default=None, description="Contact e-mail address; required to create a connector."
+    )
+    name: str | None = Field(default=None, description="Name of the creator.")
+    title: str | None = Field(default=None, description="Job title of the creator.")
+    company: str | None = Field(default=None, description="Company of the creator.")
+    logoUrl: str | None = Field(default=None, description="URL of the creator's logo.")
+    noOfContributors: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="Number of contributors, at least 1."
+    )
+    supportUrl: str | None = Field(default=None, description="URL where users get support.")
 
     _no_null = field_validator("*", mode="before")(_refuse_null)
 
@@ -68,10 +100,21 @@ class Creator(BaseModel):
 class Repository(BaseModel):
     """The GitHub repository and tag that Connect builds the connector from."""
 
-    model_config = _STRICT
+    model_config = ConfigDict(
+        **_STRICT,
+        json_schema_extra={
+            "description": "The GitHub repository and tag that Connect builds the connector "
+            "from. Private repositories must use the SSH URL and give the GitHub user "
+            "connect-mu read access."
+        },
+    )
 
-    url: RepositoryUrl
-    tag: Tag
+    url: RepositoryUrl = Field(
+        description="https://github.com/ORG/REPO.git or git@github.com:ORG/REPO.git"
+    )
+    tag: Tag = Field(
+        description="Git tag to build, e.g. v1.4.0. Quote tags that look like numbers."
+    )
 
     _no_null = field_validator("*", mode="before")(_refuse_null)
 
@@ -79,16 +122,25 @@ class Repository(BaseModel):
 class Reconcile(BaseModel):
     """How connect-gitops treats this connector; never sent to the API."""
 
-    model_config = _STRICT
+    model_config = ConfigDict(
+        **_STRICT,
+        json_schema_extra={
+            "description": "How connect-gitops treats this connector; never sent to the API."
+        },
+    )
 
-    target: str | None = Field(default=None, description="target name; default: defaultTarget")
+    target: str | None = Field(
+        default=None, description="Target name from connect-gitops.yaml; default: defaultTarget."
+    )
     preview: bool = Field(
-        default=False, description="request a preview after the repository changes"
+        default=False, description="Request a preview after the repository changes."
     )
     publish: bool = Field(
-        default=False, description="publish when the staged connector has unpublished changes"
+        default=False, description="Publish when the staged connector has unpublished changes."
     )
-    certification: bool = Field(default=False, description="publish with certification")
+    certification: bool = Field(
+        default=False, description="Publish with certification (with publish: true)."
+    )
 
     _no_null = field_validator("*", mode="before")(_refuse_null)
 
@@ -97,26 +149,43 @@ class ConnectorDeclaration(BaseModel):
     """One connector as declared in git: the desired state of a ConnectorStaged."""
 
     model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        strict=True,
+        **_STRICT,
         title="Connect connector declaration",
         json_schema_extra={
             "description": "A commercetools Connect connector (ConnectorStaged) declared for "
-            "connect-gitops. Omitted fields are not managed."
+            "connect-gitops. Field names are the API's own. An omitted field is not managed; "
+            "a declared list is managed as a whole."
         },
     )
 
-    key: Key
-    name: str | None = None
-    description: str | None = None
-    integrationTypes: list[rules.IntegrationType] | None = None
-    creator: Creator | None = None
-    repository: Repository | None = None
-    privateProjects: list[Project] | None = None
-    supportedRegions: Annotated[list[rules.Region], Field(min_length=1)] | None = None
-    documentationUrl: str | None = None
-    reconcile: Reconcile = Field(default_factory=Reconcile)
+    key: Key = Field(description="Identity of the connector; immutable.")
+    name: str | None = Field(default=None, description="Display name; required to create.")
+    description: str | None = Field(default=None, description="What the connector does.")
+    integrationTypes: (
+        Annotated[list[rules.IntegrationType], AfterValidator(_unique), _UNIQUE_ITEMS] | None
+    ) = Field(default=None, description="Categories of the connector; managed as a set.")
+    creator: Creator | None = Field(
+        default=None, description="Who made the connector; creator.email is required to create."
+    )
+    repository: Repository | None = Field(
+        default=None, description="Repository and tag to build from; required to create."
+    )
+    privateProjects: Annotated[list[Project], AfterValidator(_unique), _UNIQUE_ITEMS] | None = (
+        Field(
+            default=None,
+            description="Projects (REGION:PROJECT_KEY) that may install this private connector; "
+            "[] removes every project.",
+        )
+    )
+    supportedRegions: (
+        Annotated[list[rules.Region], Field(min_length=1), AfterValidator(_unique), _UNIQUE_ITEMS]
+        | None
+    ) = Field(default=None, description="Regions the connector can be deployed to; not empty.")
+    documentationUrl: str | None = Field(default=None, description="URL of the documentation.")
+    reconcile: Reconcile = Field(
+        default_factory=Reconcile,
+        description="Policy of connect-gitops for this connector; never sent to the API.",
+    )
 
     _no_null = field_validator("*", mode="before")(_refuse_null)
 
@@ -183,3 +252,29 @@ class DeclaredConnector:
     @property
     def key(self) -> str:
         return self.declaration.key
+
+
+class _DeclarationSchema(GenerateJsonSchema):
+    """JSON Schema for editors: null is refused (omit the field instead), draft-07 layout.
+
+    yaml-language-server reads ``definitions`` everywhere, and no ``$schema`` keyword is emitted
+    because some of its versions reject drafts they do not know.
+    """
+
+    def nullable_schema(self, schema: Any) -> JsonSchemaValue:
+        return self.generate_inner(schema["schema"])
+
+    def default_schema(self, schema: Any) -> JsonSchemaValue:
+        json_schema = super().default_schema(schema)
+        if json_schema.get("default", 0) is None:
+            del json_schema["default"]
+        return json_schema
+
+
+def declaration_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a declaration file (``connect-gitops schema``)."""
+    schema = ConnectorDeclaration.model_json_schema(
+        ref_template="#/definitions/{model}", schema_generator=_DeclarationSchema
+    )
+    schema["definitions"] = schema.pop("$defs", {})
+    return schema

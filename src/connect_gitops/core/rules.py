@@ -41,7 +41,9 @@ REPOSITORY_URL_PATTERN: Final = (
 )
 TAG_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9_.@/-]{0,254}$"
 EMAIL_PATTERN: Final = r"^[^\s@]+@[^\s@]+\.[^\s@]+$"
-PROJECT_PATTERN: Final = r"^[a-zA-Z0-9-_.]+:[a-zA-Z0-9-_]{2,36}$"
+# The API documents [a-zA-Z0-9-_.]; written here with "-" last so that every regex dialect
+# (Python, the ECMAScript of JSON Schema validators) reads it as a literal, not a range.
+PROJECT_PATTERN: Final = r"^[a-zA-Z0-9_.-]+:[a-zA-Z0-9_-]{2,36}$"
 MAX_TAG_LENGTH: Final = 255
 
 _KEY = re.compile(KEY_PATTERN)
@@ -84,6 +86,13 @@ def check_email(value: str) -> str:
     """An e-mail address of the connector's creator."""
     if not _EMAIL.match(value):
         raise ValueError(f"invalid email {value!r}: use an address like team@example.com")
+    return value
+
+
+def check_region(value: str) -> str:
+    """One of the Connect regions of connect-api.md section 1."""
+    if value not in REGIONS:
+        raise ValueError(f"unknown region {value!r}: use one of {', '.join(REGIONS)}")
     return value
 
 
