@@ -1,0 +1,32 @@
+"""Fixtures shared by every test folder: the Connect API emulator, served and in-process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from connect_gitops.emulator.app import create_app
+from connect_gitops.emulator.server import running_emulator
+
+
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[str]:
+    """One uvicorn-served emulator on a free loopback port for the whole session; its base URL."""
+    with running_emulator() as url:
+        yield url
+
+
+@pytest.fixture
+def emulator_url(emulator_server: str) -> str:
+    """The session emulator, reset (no connectors, tokens, faults, settings or journal)."""
+    httpx.post(f"{emulator_server}/_emulator/reset").raise_for_status()
+    return emulator_server
+
+
+@pytest.fixture
+def emulator_app() -> Starlette:
+    """A fresh in-process emulator app, for `httpx.ASGITransport`."""
+    return create_app()

@@ -1,0 +1,31 @@
+"""The `emu` fixture: one test body, run over a real socket and in-process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from emulator_support import Emu
+from starlette.applications import Starlette
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(params=["socket", "inprocess"])
+async def emu(request: pytest.FixtureRequest) -> AsyncIterator[Emu]:
+    """The same emulator contract, over uvicorn on a free port and through ASGITransport."""
+    if request.param == "socket":
+        url: str = request.getfixturevalue("emulator_url")
+        client = httpx.AsyncClient(base_url=url, timeout=10)
+    else:
+        app: Starlette = request.getfixturevalue("emulator_app")
+        transport = httpx.ASGITransport(app=app)
+        client = httpx.AsyncClient(transport=transport, base_url="http://emulator", timeout=10)
+    async with client:
+        emu = Emu(client, request.param)
+        await emu.login()
+        yield emu
