@@ -7,7 +7,7 @@ import json
 import socket
 from pathlib import Path
 
-from conftest import FakeGitHub
+from github_fakes import FakeGitHub
 
 from connect_gitops.github_actions import ActionsEnvironment
 from connect_gitops.github_comment import (

@@ -1,0 +1,153 @@
+"""The GitHub side of the action tests: a runner-faithful reader of $GITHUB_OUTPUT and a small
+fake of the three GitHub REST endpoints the sticky comment uses."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+def parse_github_output(text: str) -> dict[str, str]:
+    """Read a $GITHUB_OUTPUT file the way the runner does: ``name=value`` or heredoc form."""
+    outputs: dict[str, str] = {}
+    lines = text.split("\n")
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        if not line:
+            continue
+        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+            name, delimiter = line.split("<<", 1)
+            value: list[str] = []
+            while lines[index] != delimiter:
+                value.append(lines[index])
+                index += 1
+            index += 1
+            outputs[name] = "\n".join(value)
+        else:
+            name, value_text = line.split("=", 1)
+            outputs[name] = value_text
+    return outputs
+
+
+@dataclass
+class FakeGitHub:
+    """Issue comments of pull requests, kept in memory; ``refuse`` answers every call with it."""
+
+    base_url: str = ""
+    token: str = "ghs_fake_token_123"
+    comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    requests: list[tuple[str, str]] = field(default_factory=list)
+    authorizations: list[str] = field(default_factory=list)
+    refuse: int | None = None
+    refuse_method: str | None = None
+    """With ``refuse``: refuse only this method (e.g. PATCH), answer the others."""
+    next_id: int = 1000
+
+    def add_comment(self, pr: int, body: str, user: str = "someone") -> int:
+        self.next_id += 1
+        self.comments.setdefault(pr, []).append(
+            {"id": self.next_id, "body": body, "user": {"login": user}}
+        )
+        return self.next_id
+
+
+_LIST = re.compile(r"^/repos/([^/]+)/([^/]+)/issues/(\d+)/comments$")
+_EDIT = re.compile(r"^/repos/([^/]+)/([^/]+)/issues/comments/(\d+)$")
+
+
+def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def _answer(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+            body = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _start(self) -> tuple[str, dict[str, list[str]]] | None:
+            url = urlsplit(self.path)
+            fake.requests.append((self.command, url.path))
+            fake.authorizations.append(self.headers.get("Authorization", ""))
+            if self.headers.get("Authorization") != f"Bearer {fake.token}":
+                self._answer(401, {"message": "Bad credentials"})
+                return None
+            if fake.refuse is not None and fake.refuse_method in (None, self.command):
+                self._answer(fake.refuse, {"message": "Resource not accessible by integration"})
+                return None
+            return url.path, parse_qs(url.query)
+
+        def _json_body(self) -> dict[str, Any]:
+            length = int(self.headers.get("Content-Length", "0"))
+            loaded = json.loads(self.rfile.read(length) or b"{}")
+            assert isinstance(loaded, dict)
+            return loaded
+
+        def do_GET(self) -> None:
+            started = self._start()
+            if started is None:
+                return
+            path, query = started
+            match = _LIST.match(path)
+            if not match:
+                self._answer(404, {"message": "Not Found"})
+                return
+            pr = int(match.group(3))
+            per_page = int(query.get("per_page", ["30"])[0])
+            page = int(query.get("page", ["1"])[0])
+            everything = fake.comments.get(pr, [])
+            chunk = everything[(page - 1) * per_page : page * per_page]
+            headers = {}
+            if page * per_page < len(everything):
+                following = f"{fake.base_url}{path}?per_page={per_page}&page={page + 1}"
+                headers["Link"] = f'<{following}>; rel="next"'
+            self._answer(200, chunk, headers)
+
+        def do_POST(self) -> None:
+            started = self._start()
+            if started is None:
+                return
+            match = _LIST.match(started[0])
+            if not match:
+                self._answer(404, {"message": "Not Found"})
+                return
+            pr = int(match.group(3))
+            comment_id = fake.add_comment(pr, self._json_body()["body"], user="github-actions[bot]")
+            self._answer(201, {"id": comment_id, "html_url": f"https://github.test/c/{comment_id}"})
+
+        def do_PATCH(self) -> None:
+            started = self._start()
+            if started is None:
+                return
+            match = _EDIT.match(started[0])
+            comment_id = int(match.group(3)) if match else -1
+            for comments in fake.comments.values():
+                for comment in comments:
+                    if comment["id"] == comment_id:
+                        comment["body"] = self._json_body()["body"]
+                        self._answer(
+                            200,
+                            {"id": comment_id, "html_url": f"https://github.test/c/{comment_id}"},
+                        )
+                        return
+            self._answer(404, {"message": "Not Found"})
+
+    return Handler
+
+
+def serve(fake: FakeGitHub) -> ThreadingHTTPServer:
+    """A server for ``fake`` on 127.0.0.1 (port chosen by the system); call serve_forever."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    fake.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    return server
