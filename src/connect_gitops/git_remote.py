@@ -105,6 +105,14 @@ def redact(text: str) -> str:
     return _USERINFO.sub("***@", text)
 
 
+def display_url(url: str) -> str:
+    """The URL as messages show it: credentials redacted, control characters escaped.
+
+    Escaping keeps a hostile URL from forging lines in logs or GitHub annotations.
+    """
+    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], redact(url))
+
+
 def url_refusal(url: str) -> str | None:
     """Why connect-gitops refuses to hand this declared URL to git, or None when it is safe."""
     shown = redact(url)
@@ -124,7 +132,7 @@ def url_refusal(url: str) -> str | None:
 
 
 def _check_repository(url: str, tags: Sequence[str], timeout: float) -> dict[str, RemoteResult]:
-    shown = redact(url)
+    shown = display_url(url)
 
     def failed(tag: str, message: str) -> RemoteResult:
         return RemoteResult(url=shown, tag=tag, error=message)

@@ -386,3 +386,13 @@ def test_the_users_own_ssh_command_is_kept(tmp_path: Path, monkeypatch: pytest.M
         "fatal: Could not read from remote repository."
     )
     assert record.read_text().startswith("-i /keys/deploy_key ")
+
+
+def test_a_refused_url_cannot_forge_lines_in_reports(remotes: Path) -> None:
+    url = "git@github.com:acme/pay.git\n::error::forged"
+
+    result = check_remotes([RemoteCheck(url, "v1.0.0")])[(url, "v1.0.0")]
+
+    assert result.url == "git@github.com:acme/pay.git\\n::error::forged"
+    assert result.error is not None
+    assert "\n" not in result.error
