@@ -136,8 +136,12 @@ def plan_change(
     if live is None:
         return _create(declared, policy, where)
     found = diff(declared.declaration, live)
-    where |= {"id": live.id, "version": live.version, "actions": found.actions}
-    where["fields"] = found.fields
+    where |= {
+        "id": live.id,
+        "version": live.version,
+        "actions": found.actions,
+        "fields": found.fields,
+    }
     if declared.declaration.privateProjects and not live.private:
         return Change(kind="blocked", reason=NOT_PRIVATE, **where)
     if found.actions and live.status == "InCertification":
