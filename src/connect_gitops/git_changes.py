@@ -110,8 +110,9 @@ def resolve_auto_rev(environ: Mapping[str, str]) -> str | None:
 
     A push compares with ``before`` (all zeros for a new branch, which means the whole folder);
     a pull request with ``pull_request.base.sha`` (the first parent of the merge commit that
-    actions/checkout checks out). None, meaning the whole folder, outside GitHub Actions or for
-    events without a previous revision (schedule, workflow_dispatch).
+    actions/checkout checks out); a merge queue with ``merge_group.base_sha``. None, meaning
+    the whole folder, outside GitHub Actions or for events without a previous revision
+    (schedule, workflow_dispatch).
     """
     event_path = environ.get("GITHUB_EVENT_PATH")
     if not event_path:
@@ -123,9 +124,12 @@ def resolve_auto_rev(environ: Mapping[str, str]) -> str | None:
     if not isinstance(event, dict):
         return None
     pull_request = event.get("pull_request")
+    merge_group = event.get("merge_group")
     if isinstance(pull_request, dict):
         base = pull_request.get("base")
         rev = base.get("sha") if isinstance(base, dict) else None
+    elif isinstance(merge_group, dict):
+        rev = merge_group.get("base_sha")
     else:
         rev = event.get("before")
     if isinstance(rev, str) and _HEX_REV.match(rev):

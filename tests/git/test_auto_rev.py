@@ -43,6 +43,12 @@ def test_a_pull_request_compares_with_its_base(tmp_path: Path) -> None:
     assert resolve_auto_rev(env) == BASE
 
 
+def test_a_merge_queue_compares_with_its_base(tmp_path: Path) -> None:
+    path = event_file(tmp_path, {"merge_group": {"base_sha": BASE, "head_sha": BEFORE}})
+
+    assert resolve_auto_rev({"GITHUB_EVENT_PATH": path}) == BASE
+
+
 @pytest.mark.parametrize(
     "payload",
     [
