@@ -74,14 +74,26 @@ class ActionsEnvironment:
         out.flush()
 
     def annotate(
-        self, items: Iterable[Problem | Outcome], *, limit: int = github.ANNOTATION_LIMIT
+        self,
+        items: Iterable[Problem | Outcome],
+        *,
+        folder: str | os.PathLike[str] | None = None,
+        limit: int = github.ANNOTATION_LIMIT,
     ) -> None:
-        """``::error``/``::warning`` annotations for problems and failed connectors (10 at most)."""
+        """``::error``/``::warning`` annotations for problems and failed connectors (10 at most).
+
+        ``folder`` is the declarations folder that the items' relative file names start from
+        (the CLI's DIR argument); GitHub wants them relative to the workspace instead.
+        """
         if not self.active:
             return
-        for line in github.annotations(
-            items, workspace_relative=self.workspace_relative, limit=limit
-        ):
+
+        def relative(path: str) -> str:
+            if folder is not None and not Path(path).is_absolute():
+                path = os.path.join(folder, path)
+            return self.workspace_relative(path)
+
+        for line in github.annotations(items, workspace_relative=relative, limit=limit):
             self._print(line)
 
     def mask(self, secret: str) -> None:
@@ -146,7 +158,7 @@ class ActionsEnvironment:
         """
         if self.workspace is None or not path:
             return path
-        absolute = Path(path) if Path(path).is_absolute() else Path.cwd() / path
+        absolute = Path(os.path.normpath(Path.cwd() / path))
         for base, candidate in (
             (self.workspace, absolute),
             (self.workspace.resolve(), absolute.resolve()),

@@ -122,6 +122,21 @@ def test_annotations_are_relative_to_the_workspace(
     ]
 
 
+def test_annotations_of_files_named_from_the_declarations_folder(
+    runner: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace = Path(runner["GITHUB_WORKSPACE"])
+    monkeypatch.chdir(workspace)
+    actions, log = environment(runner)
+
+    actions.annotate([Problem("connectors/pay.yaml", 2, 3, "key", "bad")], folder="./infra/connect")
+
+    assert log.getvalue() == (
+        "::error file=infra/connect/connectors/pay.yaml,line=2,col=3,title=connect-gitops%3A key"
+        "::key: bad\n"
+    )
+
+
 def test_a_path_outside_the_workspace_is_kept(runner: dict[str, str]) -> None:
     actions, _ = environment(runner)
 
