@@ -385,7 +385,8 @@ async def _send_actions(
             return _Written("updated", live, actions=len(actions))
         except Conflict as error:
             if job.declaration is None:
-                raise _Stop(_stale_version(job, version, error.current_version)) from None
+                stale = _stale_version(job, version, error.current_version, error.correlation_id)
+                raise _Stop(stale) from None
             conflicts += 1
             if conflicts > CONFLICT_ROUNDS:
                 raise
@@ -439,12 +440,15 @@ async def _wait_for_publish(job: _Job, live: ConnectorStaged) -> ConnectorStaged
     return waited.value
 
 
-def _stale_version(job: _Job, planned: int, current: int | None) -> _Written:
+def _stale_version(
+    job: _Job, planned: int, current: int | None, correlation_id: str | None = None
+) -> _Written:
     now = f"version {current}" if current is not None else "a newer version"
     return _Written(
         "stale",
         message=f"{STALE} ({job.key} changed since the plan: planned version {planned}, now {now})",
         code="ConcurrentModification",
+        correlation_id=correlation_id,
     )
 
 
