@@ -20,6 +20,10 @@ install: $(STAMP)
 demo: install
 	rm -rf examples/.connect-gitops
 	$(BIN)/connect-gitops validate examples
+	$(BIN)/connect-gitops plan examples
+	$(BIN)/connect-gitops apply examples --timeout 60
+	@echo "--- planning again: the embedded emulator now matches the declarations ---"
+	$(BIN)/connect-gitops plan examples --detailed-exitcode
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

@@ -9,16 +9,26 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from connect_gitops import __version__
 
+if TYPE_CHECKING:
+    import httpx
+
+    from connect_gitops.channels import Channels
+    from connect_gitops.connections import ClientOptions
+    from connect_gitops.core.plan import Plan
+    from connect_gitops.core.planning import LifecycleOverrides
+    from connect_gitops.reconcile import Selection
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
+EXIT_CHANGES = 2
 
 
 def directory_argument(function: F) -> F:
@@ -67,3 +77,513 @@ def schema() -> None:
     from connect_gitops.core.declarations import declaration_json_schema
 
     click.echo(json.dumps(declaration_json_schema(), indent=2, ensure_ascii=False))
+
+
+# -- options shared by the reconciling commands ------------------------------------------------
+
+
+def target_option(function: F) -> F:
+    """``--target T`` (repeatable): only these targets; default every configured target."""
+    return click.option(
+        "--target",
+        "targets",
+        multiple=True,
+        metavar="T",
+        help="Only this target (repeatable). Default: every configured target.",
+    )(function)
+
+
+def changed_since_option(function: F) -> F:
+    """``--changed-since REV``: only the declaration files changed since REV (or ``auto``)."""
+    return click.option(
+        "--changed-since",
+        metavar="REV",
+        default=None,
+        help="Only declarations changed between REV and HEAD; 'auto' reads the GitHub event.",
+    )(function)
+
+
+def format_options(function: F) -> F:
+    """``--format`` and ``--out``."""
+    function = click.option(
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Write the report to this file instead of stdout.",
+    )(function)
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "json", "markdown"]),
+        default="text",
+        show_default=True,
+        help="Report format.",
+    )(function)
+
+
+def lifecycle_options(function: F) -> F:
+    """``--preview/--no-preview``, ``--publish/--no-publish``, ``--certification``."""
+    function = click.option(
+        "--certification",
+        is_flag=True,
+        default=None,
+        help="Publish with certification (overrides reconcile.certification).",
+    )(function)
+    function = click.option(
+        "--publish/--no-publish",
+        default=None,
+        help="Publish connectors with unpublished changes (overrides reconcile.publish).",
+    )(function)
+    return click.option(
+        "--preview/--no-preview",
+        default=None,
+        help="Request a preview after repository changes (overrides reconcile.preview).",
+    )(function)
+
+
+def _channels(output_format: str, out: Path | None, verbose: bool) -> Channels:
+    from connect_gitops.channels import Channels
+    from connect_gitops.github_actions import ActionsEnvironment
+
+    return Channels(
+        format=output_format,  # type: ignore[arg-type]
+        out=out,
+        verbose=verbose,
+        actions=ActionsEnvironment.from_environ(os.environ),
+    )
+
+
+def _client_options(channels: Channels, *, read_only: bool) -> ClientOptions:
+    from connect_gitops.connections import ClientOptions
+
+    return ClientOptions(
+        read_only=read_only,
+        request_log=channels.request_log if channels.verbose else None,
+        on_token=channels.actions.mask,
+        embedded=_embedded_transport,
+    )
+
+
+def _embedded_transport(state_file: Path) -> httpx.AsyncBaseTransport:
+    """The embedded emulator target: the emulator app in-process, state kept in a file."""
+    import httpx
+
+    from connect_gitops.emulator.app import create_app
+
+    return httpx.ASGITransport(app=create_app(state_file))
+
+
+def _selection(
+    directory: Path, targets: tuple[str, ...], changed_since: str | None, channels: Channels
+) -> Selection:
+    from connect_gitops.reconcile import Selection
+
+    rev = changed_since
+    if changed_since == "auto":
+        from connect_gitops.git_changes import resolve_auto_rev
+
+        rev = resolve_auto_rev(os.environ)
+        if rev is None:
+            channels.say("--changed-since auto: no previous revision in this event; whole folder")
+    return Selection(folder=directory, targets=targets, changed_since=rev)
+
+
+def _run(channels: Channels, work: Callable[[], int]) -> int:
+    """Run a command body, turning the failures users can act on into messages and exit 1."""
+    from connect_gitops.client.errors import ConnectError
+    from connect_gitops.config import ConfigError
+    from connect_gitops.git_changes import GitError
+    from connect_gitops.reconcile import InvalidDeclarations
+
+    try:
+        return work()
+    except InvalidDeclarations as error:
+        from connect_gitops.reporting.text import render_problems
+
+        channels.say(render_problems(error.problems))
+        channels.actions.annotate(error.problems)
+        channels.actions.set_outputs({"exit-code": EXIT_FAILURE})
+        channels.say("Nothing was sent to any API: fix the problems above and run again.")
+    except ConfigError as error:
+        channels.say(f"error: {error}")
+        if error.problems:
+            from connect_gitops.reporting.text import render_problems
+
+            channels.say(render_problems(error.problems))
+            channels.actions.annotate(error.problems)
+    except ConnectError as error:
+        channels.say(f"error: {error}")
+    except GitError as error:
+        channels.say(f"error: {error}")
+    except OSError as error:
+        channels.say(f"error: {error.strerror or error}: {error.filename or ''}".rstrip(": "))
+    channels.actions.set_outputs({"exit-code": EXIT_FAILURE})
+    return EXIT_FAILURE
+
+
+def _overrides(
+    preview: bool | None, publish: bool | None, certification: bool | None
+) -> LifecycleOverrides:
+    from connect_gitops.core.planning import LifecycleOverrides
+
+    return LifecycleOverrides(preview=preview, publish=publish, certification=certification)
+
+
+# -- plan ----------------------------------------------------------------------------------------
+
+
+@main.command()
+@directory_argument
+@target_option
+@changed_since_option
+@format_options
+@lifecycle_options
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 2 when there are changes (0 none, 1 error).",
+)
+@click.option(
+    "--pr-comment",
+    is_flag=True,
+    help="Post the plan as one sticky comment on the pull request (GitHub Actions).",
+)
+@verbose_option
+@click.pass_context
+def plan(
+    ctx: click.Context,
+    directory: Path,
+    targets: tuple[str, ...],
+    changed_since: str | None,
+    output_format: str,
+    out: Path | None,
+    preview: bool | None,
+    publish: bool | None,
+    certification: bool | None,
+    detailed_exitcode: bool,
+    pr_comment: bool,
+    verbose: bool,
+) -> None:
+    """Show what apply would do (a dry run: nothing is written)."""
+    channels = _channels(output_format, out, verbose)
+
+    def work() -> int:
+        import anyio
+
+        from connect_gitops.reconcile import plan_run
+        from connect_gitops.reporting import json as json_report
+        from connect_gitops.reporting.markdown import render_plan_markdown
+        from connect_gitops.reporting.text import render_plan_text
+
+        selection = _selection(directory, targets, changed_since, channels)
+        run = anyio.run(
+            lambda: plan_run(
+                selection,
+                os.environ,
+                _client_options(channels, read_only=True),
+                overrides=_overrides(preview, publish, certification),
+            )
+        )
+        for notice in run.scope.notices:
+            channels.say(notice)
+        document = json_report.render_plan_json(run.plan)
+        markdown = render_plan_markdown(run.plan)
+        text = render_plan_text(run.plan, color=channels.color)
+        channels.report(text=text, document=document if output_format == "json" else markdown)
+        code = EXIT_CHANGES if detailed_exitcode and run.plan.has_changes else EXIT_OK
+        actions = channels.actions
+        if actions.active:
+            actions.append_summary(markdown)
+            actions.set_outputs(
+                {
+                    "has-changes": run.plan.has_changes,
+                    "plan-json": str(actions.write_plan_json(document)),
+                    "exit-code": code,
+                }
+            )
+            if pr_comment:
+                from connect_gitops.github_comment import post_plan_comment
+
+                posted = post_plan_comment(markdown, actions)
+                if posted.ok:
+                    channels.say(f"Plan comment {posted.action}: {posted.url or ''}".rstrip(": "))
+                else:
+                    channels.say(f"warning: no plan comment posted: {posted.warning}")
+                    actions.warning(f"no plan comment posted: {posted.warning}")
+        elif pr_comment:
+            channels.say("--pr-comment: not running in GitHub Actions; no comment posted")
+        return code
+
+    ctx.exit(_run(channels, work))
+
+
+# -- apply ---------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument(
+    "source",
+    default=".",
+    required=False,
+    type=click.Path(exists=True, path_type=Path),
+    metavar="[DIR | PLAN.json]",
+)
+@target_option
+@changed_since_option
+@format_options
+@lifecycle_options
+@click.option("--wait/--no-wait", default=True, help="Wait for previews and publishes to end.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=1800,
+    show_default=True,
+    metavar="S",
+    help="Seconds to wait for each preview, publish or running publish.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1, max=100),
+    default=10,
+    show_default=True,
+    metavar="N",
+    help="Connectors written at once per target.",
+)
+@verbose_option
+@click.pass_context
+def apply(
+    ctx: click.Context,
+    source: Path,
+    targets: tuple[str, ...],
+    changed_since: str | None,
+    output_format: str,
+    out: Path | None,
+    preview: bool | None,
+    publish: bool | None,
+    certification: bool | None,
+    wait: bool,
+    timeout: float,
+    concurrency: int,
+    verbose: bool,
+) -> None:
+    """Plan and apply: make live connectors match the declarations (or apply a saved plan)."""
+    channels = _channels(output_format, out, verbose)
+
+    def work() -> int:
+        import anyio
+
+        from connect_gitops.progress import make_progress
+        from connect_gitops.reconcile import apply_run, apply_saved_run
+        from connect_gitops.reporting import json as json_report
+        from connect_gitops.reporting.markdown import render_apply_markdown
+        from connect_gitops.reporting.text import render_apply_text, render_plan_text
+
+        progress = make_progress(channels.stderr, is_ci=channels.is_ci)
+        options = _client_options(channels, read_only=False)
+
+        def show_plan(plan: Plan) -> None:
+            channels.say(render_plan_text(plan, color=channels.color))
+
+        if source.is_file():
+            from connect_gitops.core.plan import PlanFormatError, from_json
+
+            if targets or changed_since:
+                channels.say("error: --target and --changed-since do not apply to a saved plan")
+                return EXIT_FAILURE
+            try:
+                saved = from_json(source.read_text(encoding="utf-8"))
+            except PlanFormatError as error:
+                channels.say(f"error: {source}: {error}")
+                return EXIT_FAILURE
+            show_plan(saved)
+            run = anyio.run(
+                lambda: apply_saved_run(
+                    saved,
+                    Path.cwd(),
+                    os.environ,
+                    options,
+                    concurrency=concurrency,
+                    wait_timeout=timeout,
+                    wait=wait,
+                    progress=progress,
+                )
+            )
+        else:
+            selection = _selection(source, targets, changed_since, channels)
+            run = anyio.run(
+                lambda: apply_run(
+                    selection,
+                    os.environ,
+                    options,
+                    overrides=_overrides(preview, publish, certification),
+                    concurrency=concurrency,
+                    wait_timeout=timeout,
+                    wait=wait,
+                    progress=progress,
+                    on_plan=show_plan,
+                )
+            )
+            if run.scope is not None:
+                for notice in run.scope.notices:
+                    channels.say(notice)
+        markdown = render_apply_markdown(run.result)
+        document = json_report.render_apply_json(run.result)
+        channels.report(
+            text=render_apply_text(run.result, color=channels.color),
+            document=document if output_format == "json" else markdown,
+        )
+        code = EXIT_OK if run.result.ok else EXIT_FAILURE
+        actions = channels.actions
+        if actions.active:
+            actions.annotate(o for o in run.result.outcomes if not o.ok)
+            actions.append_summary(markdown)
+            actions.set_outputs(
+                {
+                    "has-changes": run.plan.has_changes,
+                    "plan-json": str(
+                        actions.write_plan_json(json_report.render_plan_json(run.plan))
+                    ),
+                    "exit-code": code,
+                }
+            )
+        return code
+
+    ctx.exit(_run(channels, work))
+
+
+# -- drift ---------------------------------------------------------------------------------------
+
+
+@main.command()
+@directory_argument
+@target_option
+@changed_since_option
+@format_options
+@verbose_option
+@click.pass_context
+def drift(
+    ctx: click.Context,
+    directory: Path,
+    targets: tuple[str, ...],
+    changed_since: str | None,
+    output_format: str,
+    out: Path | None,
+    verbose: bool,
+) -> None:
+    """Compare live connectors with the declarations; exit 2 when they drifted."""
+    channels = _channels(output_format, out, verbose)
+
+    def work() -> int:
+        import anyio
+
+        from connect_gitops.reconcile import plan_run
+        from connect_gitops.reporting import json as json_report
+        from connect_gitops.reporting.markdown import render_drift_markdown
+        from connect_gitops.reporting.summary import drifted, missing
+        from connect_gitops.reporting.text import render_drift_text
+
+        selection = _selection(directory, targets, changed_since, channels)
+        run = anyio.run(
+            lambda: plan_run(
+                selection,
+                os.environ,
+                _client_options(channels, read_only=True),
+                mode="drift",
+            )
+        )
+        for notice in run.scope.notices:
+            channels.say(notice)
+        document = json_report.render_plan_json(run.plan)
+        markdown = render_drift_markdown(run.plan)
+        channels.report(
+            text=render_drift_text(run.plan, color=channels.color),
+            document=document if output_format == "json" else markdown,
+        )
+        found = bool(drifted(run.plan) or missing(run.plan) or run.plan.orphans)
+        code = EXIT_CHANGES if found else EXIT_OK
+        actions = channels.actions
+        if actions.active:
+            actions.append_summary(markdown)
+            actions.set_outputs(
+                {
+                    "drift-detected": found,
+                    "has-changes": run.plan.has_changes,
+                    "plan-json": str(actions.write_plan_json(document)),
+                    "exit-code": code,
+                }
+            )
+        return code
+
+    ctx.exit(_run(channels, work))
+
+
+# -- targets -------------------------------------------------------------------------------------
+
+
+@main.command()
+@directory_argument
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json prints a list for a workflow's strategy.matrix.",
+)
+@click.pass_context
+def targets(ctx: click.Context, directory: Path, output_format: str) -> None:
+    """List the configured targets."""
+    import json
+
+    from connect_gitops.config import ConfigError, load_config
+
+    try:
+        config = load_config(directory, os.environ)
+    except ConfigError as error:
+        click.echo(f"error: {error}", err=True)
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        ctx.exit(EXIT_FAILURE)
+    if output_format == "json":
+        click.echo(json.dumps(list(config.target_names)))
+        ctx.exit(EXIT_OK)
+    for name in config.target_names:
+        target = config.targets.get(name)
+        default = " (default)" if name == config.default_target else ""
+        if target is None:
+            detail = f"unavailable: {config.unavailable.get(name, '')}"
+        elif hasattr(target, "state_file"):
+            detail = f"embedded emulator, state in {target.state_file}"
+        else:
+            detail = f"{target.region} project {target.project_key} at {target.api_url}"
+        click.echo(f"{name}{default}: {detail}")
+    ctx.exit(EXIT_OK)
+
+
+# -- emulator ------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address to bind.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8321, show_default=True)
+@click.option(
+    "--state",
+    "state_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Keep the emulator's state in this JSON file (loaded at start, saved on change).",
+)
+def emulator(host: str, port: int, state_file: Path | None) -> None:
+    """Serve the Connect API emulator on loopback (Ctrl-C stops it)."""
+    from connect_gitops.emulator.server import serve
+
+    def ready(url: str) -> None:
+        click.echo(
+            f"Connect API emulator listening on {url} (token endpoint {url}/oauth/token)", err=True
+        )
+        click.echo("Press Ctrl-C to stop.", err=True)
+
+    try:
+        serve(host=host, port=port, state_file=state_file, on_ready=ready)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None

@@ -1,0 +1,89 @@
+"""Where a command's output goes: humans on stderr, machines on stdout or ``--out``, and the
+GitHub Actions runner (annotations, step summary, outputs) when ``GITHUB_ACTIONS=true``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, TextIO
+
+from connect_gitops.client.transport import RequestRecord
+from connect_gitops.github_actions import ActionsEnvironment
+
+Format = Literal["text", "json", "markdown"]
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    """Write ``--out`` through a temporary file, so a reader never sees half a plan."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8", newline="\n")
+    os.replace(partial, path)
+
+
+@dataclass(slots=True)
+class Channels:
+    """The output channels of one command run."""
+
+    format: Format = "text"
+    out: Path | None = None
+    verbose: bool = False
+    actions: ActionsEnvironment = field(default_factory=ActionsEnvironment)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+
+    @property
+    def color(self) -> bool:
+        from connect_gitops.reporting.text import use_color
+
+        return use_color(self.stderr, self.environ)
+
+    @property
+    def is_ci(self) -> bool:
+        return self.environ.get("CI", "").lower() in ("true", "1") or self.actions.active
+
+    def say(self, text: str) -> None:
+        """A line for humans (stderr)."""
+        self.stderr.write(text if text.endswith("\n") else text + "\n")
+        self.stderr.flush()
+
+    def report(self, *, text: str, document: str) -> None:
+        """The run's report: ``text`` for humans, ``document`` (JSON or Markdown) for machines.
+
+        With ``--format text`` the text goes to stderr (and to ``--out`` when given); otherwise
+        the document goes to ``--out`` or stdout, and the text to stderr as well when the
+        document is written to a file.
+        """
+        if self.format == "text":
+            self.say(text)
+            if self.out is not None:
+                _atomic_write(self.out, _plain(text))
+            return
+        if self.out is not None:
+            _atomic_write(self.out, document)
+            self.say(text)
+            self.say(f"Wrote {self.out}")
+        else:
+            self.stdout.write(document if document.endswith("\n") else document + "\n")
+            self.stdout.flush()
+
+    def request_log(self, record: RequestRecord) -> None:
+        """``--verbose``: one line per HTTP attempt; never a header value or a body."""
+        status = str(record.status) if record.status is not None else (record.error or "error")
+        attempt = f" attempt {record.attempt}" if record.attempt > 1 else ""
+        self.say(
+            f"  {record.method} {record.path} -> {status} ({record.elapsed_ms:.0f} ms"
+            f"{attempt}) correlation id {record.correlation_id or '-'}"
+        )
+
+
+def _plain(text: str) -> str:
+    """Text without ANSI escapes, for files."""
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
