@@ -12,10 +12,10 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import git
+from connect_gitops.loading import is_declaration_path
 
 ZERO_REV = "0" * 40
 _HEX_REV = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
@@ -57,7 +57,8 @@ def changed_declaration_files(
     """The declaration files changed between ``rev`` and HEAD in ``folder``'s repository.
 
     ``folder`` may be a subfolder of the repository; ``patterns`` are the config's connector
-    globs, relative to ``folder``. A rename counts as its new path changed (or as a delete when
+    globs, relative to ``folder``, matched as :func:`connect_gitops.loading.is_declaration_path`
+    does. A rename counts as its new path changed (or as a delete when
     the new path matches no glob). Uncommitted changes are ignored.
     """
     if rev == ZERO_REV:
@@ -154,47 +155,9 @@ def _folder_prefix(folder: Path, repo: git.Repo) -> str:
 
 
 def _matches(path: str, prefix: str, patterns: Sequence[str]) -> bool:
-    """Whether a repository path is a declaration file: inside the folder and matching a glob."""
-    if not path.startswith(prefix):
-        return False
-    relative = path[len(prefix) :]
-    return any(glob_regex(pattern).match(relative) for pattern in patterns)
+    """Whether a repository path is a declaration file: inside the folder, as the loader sees it.
 
-
-@lru_cache(maxsize=64)
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """A regex matching relative posix paths as ``Path.glob(pattern)`` would find them.
-
-    ``**`` spans any number of directories (none included); ``*``, ``?`` and ``[...]`` stay
-    within one path segment.
+    The loader's own rule (globs, hidden folders, the config file) decides, so the changed files
+    are always a subset of the files a full run would load.
     """
-    segments = [s for s in PurePosixPath(pattern.removeprefix("./")).parts if s != "."]
-    parts: list[str] = []
-    for index, segment in enumerate(segments):
-        last = index == len(segments) - 1
-        if segment == "**":
-            parts.append(".*" if last else "(?:[^/]+/)*")
-        else:
-            parts.append(_segment_regex(segment) + ("" if last else "/"))
-    return re.compile("".join(parts) + r"\Z")
-
-
-def _segment_regex(segment: str) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(segment):
-        char = segment[i]
-        if char == "*":
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "[" and (end := segment.find("]", i + 2)) != -1:
-            body = segment[i + 1 : end]
-            negate = body[:1] in ("!", "^")
-            body = body[1:] if negate else body
-            out.append(("[^/" if negate else "[") + body.replace("\\", "\\\\") + "]")
-            i = end
-        else:
-            out.append(re.escape(char))
-        i += 1
-    return "".join(out)
+    return path.startswith(prefix) and is_declaration_path(path[len(prefix) :], patterns)
