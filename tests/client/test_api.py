@@ -10,6 +10,8 @@ import pytest
 
 from connect_gitops.client import (
     ConnectClient,
+    Forbidden,
+    Invalid,
     RequestRecord,
     RetryPolicy,
     TooManyConnectors,
@@ -223,3 +225,27 @@ async def test_without_a_log_nothing_is_recorded(make_client: MakeClient) -> Non
 
 def test_default_item_shape_is_a_valid_connector() -> None:
     assert ConnectorStaged.model_validate(make_item(7)).key == "connector-00007"
+
+
+async def test_a_failing_lookup_among_many_raises_its_own_error(make_client: MakeClient) -> None:
+    api = FakeApi.with_items(5)
+    api.script(
+        "GET", "/connectors/drafts/key=connector-00002", envelope(403, "insufficient_scope", "no")
+    )
+    async with make_client(api) as client:
+        with pytest.raises(Forbidden) as caught:
+            await client.get_many_by_key([f"connector-{i:05d}" for i in range(5)])
+    assert caught.value.path == "/connectors/drafts/key=connector-00002"
+
+
+async def test_a_failing_page_raises_its_own_error(make_client: MakeClient) -> None:
+    api = FakeApi.with_items(1200)
+    api.script("GET", QUERY, httpx.Response(200, json={"total": 1200, "results": []}))
+    api.script("GET", QUERY, envelope(400, "InvalidQueryParam", "bad sort"))
+    async with make_client(api) as client:
+        with pytest.raises(Invalid, match="400 InvalidQueryParam on GET /connectors/drafts"):
+            await client.query_all()
+
+
+async def test_the_default_policy_really_sleeps_briefly() -> None:
+    await RetryPolicy().sleep(0)
