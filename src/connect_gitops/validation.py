@@ -63,8 +63,9 @@ def render_summary(report: ValidationReport, *, verbose: bool = False) -> list[s
         )
     errors = sum(problem.severity == "error" for problem in report.problems)
     files = f"{len(report.files)} file{'s' if len(report.files) != 1 else ''}"
+    where = files if report.config is not None else "connect-gitops.yaml"
     if errors:
-        lines.append(f"{errors} problem{'s' if errors != 1 else ''} in {files}")
+        lines.append(f"{errors} problem{'s' if errors != 1 else ''} in {where}")
     elif not report.files:
         lines.append("no declaration files found")
     else:
