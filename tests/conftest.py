@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from starlette.applications import Starlette
 
@@ -22,7 +22,9 @@ def emulator_server() -> Iterator[str]:
 @pytest.fixture
 def emulator_url(emulator_server: str) -> str:
     """The session emulator, reset (no connectors, tokens, faults, settings or journal)."""
-    httpx.post(f"{emulator_server}/_emulator/reset").raise_for_status()
+    reset = urllib.request.Request(f"{emulator_server}/_emulator/reset", method="POST")
+    with urllib.request.urlopen(reset, timeout=10) as response:
+        assert response.status == 200
     return emulator_server
 
 

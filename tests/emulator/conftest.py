@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import ssl
+
 import httpx
 import pytest
 from emulator_support import Emu
@@ -15,16 +17,22 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+# Building an SSL context costs tens of milliseconds; every client shares this one.
+TLS = ssl.create_default_context()
+
+
 @pytest.fixture(params=["socket", "inprocess"])
 async def emu(request: pytest.FixtureRequest) -> AsyncIterator[Emu]:
     """The same emulator contract, over uvicorn on a free port and through ASGITransport."""
     if request.param == "socket":
         url: str = request.getfixturevalue("emulator_url")
-        client = httpx.AsyncClient(base_url=url, timeout=10)
+        client = httpx.AsyncClient(base_url=url, timeout=10, verify=TLS)
     else:
         app: Starlette = request.getfixturevalue("emulator_app")
         transport = httpx.ASGITransport(app=app)
-        client = httpx.AsyncClient(transport=transport, base_url="http://emulator", timeout=10)
+        client = httpx.AsyncClient(
+            transport=transport, base_url="http://emulator", timeout=10, verify=TLS
+        )
     async with client:
         emu = Emu(client, request.param)
         await emu.login()
