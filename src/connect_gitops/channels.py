@@ -17,6 +17,21 @@ from connect_gitops.github_actions import ActionsEnvironment
 Format = Literal["text", "json", "markdown"]
 
 
+def format_for(requested: str | None, out: Path | None) -> Format:
+    """The report format: as requested, else from ``--out``'s extension, else text.
+
+    ``plan --out plan.json`` therefore saves a plan that ``apply plan.json`` can read.
+    """
+    if requested in ("text", "json", "markdown"):
+        return requested  # type: ignore[return-value]
+    suffix = out.suffix.lower() if out is not None else ""
+    if suffix == ".json":
+        return "json"
+    if suffix in (".md", ".markdown"):
+        return "markdown"
+    return "text"
+
+
 def _atomic_write(path: Path, text: str) -> None:
     """Write ``--out`` through a temporary file, so a reader never sees half a plan."""
     path.parent.mkdir(parents=True, exist_ok=True)

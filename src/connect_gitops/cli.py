@@ -115,9 +115,8 @@ def format_options(function: F) -> F:
         "--format",
         "output_format",
         type=click.Choice(["text", "json", "markdown"]),
-        default="text",
-        show_default=True,
-        help="Report format.",
+        default=None,
+        help="Report format [default: text; with --out, from its extension: .json, .md].",
     )(function)
 
 
@@ -141,12 +140,12 @@ def lifecycle_options(function: F) -> F:
     )(function)
 
 
-def _channels(output_format: str, out: Path | None, verbose: bool) -> Channels:
-    from connect_gitops.channels import Channels
+def _channels(output_format: str | None, out: Path | None, verbose: bool) -> Channels:
+    from connect_gitops.channels import Channels, format_for
     from connect_gitops.github_actions import ActionsEnvironment
 
     return Channels(
-        format=output_format,  # type: ignore[arg-type]
+        format=format_for(output_format, out),
         out=out,
         verbose=verbose,
         actions=ActionsEnvironment.from_environ(os.environ),
@@ -255,7 +254,7 @@ def plan(
     directory: Path,
     targets: tuple[str, ...],
     changed_since: str | None,
-    output_format: str,
+    output_format: str | None,
     out: Path | None,
     preview: bool | None,
     publish: bool | None,
@@ -289,7 +288,7 @@ def plan(
         document = json_report.render_plan_json(run.plan)
         markdown = render_plan_markdown(run.plan)
         text = render_plan_text(run.plan, color=channels.color)
-        channels.report(text=text, document=document if output_format == "json" else markdown)
+        channels.report(text=text, document=document if channels.format == "json" else markdown)
         code = EXIT_CHANGES if detailed_exitcode and run.plan.has_changes else EXIT_OK
         actions = channels.actions
         if actions.active:
@@ -356,7 +355,7 @@ def apply(
     source: Path,
     targets: tuple[str, ...],
     changed_since: str | None,
-    output_format: str,
+    output_format: str | None,
     out: Path | None,
     preview: bool | None,
     publish: bool | None,
@@ -430,7 +429,7 @@ def apply(
         document = json_report.render_apply_json(run.result)
         channels.report(
             text=render_apply_text(run.result, color=channels.color),
-            document=document if output_format == "json" else markdown,
+            document=document if channels.format == "json" else markdown,
         )
         code = EXIT_OK if run.result.ok else EXIT_FAILURE
         actions = channels.actions
@@ -466,7 +465,7 @@ def drift(
     directory: Path,
     targets: tuple[str, ...],
     changed_since: str | None,
-    output_format: str,
+    output_format: str | None,
     out: Path | None,
     verbose: bool,
 ) -> None:
@@ -497,7 +496,7 @@ def drift(
         markdown = render_drift_markdown(run.plan)
         channels.report(
             text=render_drift_text(run.plan, color=channels.color),
-            document=document if output_format == "json" else markdown,
+            document=document if channels.format == "json" else markdown,
         )
         found = bool(drifted(run.plan) or missing(run.plan) or run.plan.orphans)
         code = EXIT_CHANGES if found else EXIT_OK
