@@ -15,7 +15,9 @@ Decisions worth knowing (design.md sections 4 to 6):
 - Preview is requested when this change sets the repository (a create or a ``setRepository``),
   or when the live ``isPreviewable`` is ``"none"``; a ``"pending"`` preview gets a step that only
   waits. A ``"false"`` preview of an unchanged repository is *not* requested again: it would fail
-  the same way on every run, so plans would never become empty. Change the tag to retry.
+  the same way on every run, so plans would never become empty. Change the tag to retry. Drift
+  mode, which never applies, does report it (:data:`PREVIEW_FAILED`): a declared preview that
+  failed is live state that differs from what the declaration asks for.
 - Publish is requested when this change creates or updates the connector, when the live
   ``hasChanges`` is true, or when it was never published (status ``Draft``).
 """
@@ -48,6 +50,8 @@ NO_PREVIEW_YET = "no preview yet"
 """Preview reason: the live ``isPreviewable`` is ``"none"``."""
 PREVIEW_PENDING = "preview pending"
 """Preview reason: a preview is already running; apply waits for it and sends nothing."""
+PREVIEW_FAILED = "preview failed"
+"""Preview reason, drift mode only: the live ``isPreviewable`` is ``"false"``."""
 UNPUBLISHED_CHANGES = "unpublished changes"
 """Publish reason: this change writes, or the live ``hasChanges`` is true."""
 NEVER_PUBLISHED = "never published"
@@ -102,7 +106,7 @@ def build_plan(
     changes = [
         Change(target=d.target, key=d.key, file=d.file, line=d.line, kind="blocked", reason=reason)
         if (reason := declared_twice.get((d.target, d.key)))
-        else plan_change(d, by_key.get(d.target, {}).get(d.key), overrides=policy)
+        else plan_change(d, by_key.get(d.target, {}).get(d.key), overrides=policy, mode=mode)
         for d in declared
     ]
     changes.sort(key=lambda c: (c.target, c.key, c.file or "", c.line or 0))
@@ -121,6 +125,7 @@ def plan_change(
     live: ConnectorStaged | None,
     *,
     overrides: LifecycleOverrides = LifecycleOverrides(),
+    mode: Literal["plan", "drift"] = "plan",
 ) -> Change:
     """The Change for one declaration and its live counterpart (``None``: it does not exist).
 
@@ -151,6 +156,7 @@ def plan_change(
         live,
         writes=bool(found.actions),
         repository_changed=any(isinstance(a, SetRepository) for a in found.actions),
+        drift=mode == "drift",
     )
     if not found.actions:
         return Change(kind="noop", lifecycle=lifecycle, **where)
@@ -175,7 +181,12 @@ def _create(declared: DeclaredConnector, policy: LifecyclePolicy, where: dict[st
 
 
 def _lifecycle(
-    policy: LifecyclePolicy, live: ConnectorStaged | None, *, writes: bool, repository_changed: bool
+    policy: LifecyclePolicy,
+    live: ConnectorStaged | None,
+    *,
+    writes: bool,
+    repository_changed: bool,
+    drift: bool = False,
 ) -> list[LifecycleStep]:
     """The preview and publish steps apply requests after this change's writes."""
     if live is not None and (
@@ -184,7 +195,7 @@ def _lifecycle(
         return []
     steps: list[LifecycleStep] = []
     if policy.preview:
-        preview = _preview_reason(live, repository_changed=repository_changed)
+        preview = _preview_reason(live, repository_changed=repository_changed, drift=drift)
         if preview:
             steps.append(LifecycleStep(step="preview", reason=preview))
     if policy.publish:
@@ -196,13 +207,17 @@ def _lifecycle(
     return steps
 
 
-def _preview_reason(live: ConnectorStaged | None, *, repository_changed: bool) -> str | None:
+def _preview_reason(
+    live: ConnectorStaged | None, *, repository_changed: bool, drift: bool
+) -> str | None:
     if repository_changed:
         return REPOSITORY_CHANGED
     if live is None or live.isPreviewable == "none":
         return NO_PREVIEW_YET
     if live.isPreviewable == "pending":
         return PREVIEW_PENDING
+    if drift and live.isPreviewable == "false":
+        return PREVIEW_FAILED
     return None
 
 
