@@ -102,6 +102,45 @@ def _pure_safe_loader(text: str) -> tuple[Any, Any]:
     return constructor, parser
 
 
+_STR: Final = "tag:yaml.org,2002:str"
+_MAP: Final = "tag:yaml.org,2002:map"
+_SEQ: Final = "tag:yaml.org,2002:seq"
+_SCALARS: Final = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "null")
+)
+
+
+class _NotPlain(Exception):
+    """The document needs the full safe constructor (merge keys, other tags, duplicates)."""
+
+
+def _construct_plain(constructor: Any, node: Any) -> Any:
+    """Build plain data from composed nodes without the generic constructor's bookkeeping.
+
+    The safe constructor resolves every tag to a string and tracks recursion per node, which
+    costs more than parsing; declarations are small trees of maps, lists and strings.
+    """
+    tag = node.ctag
+    if tag.handle is not None:
+        raise _NotPlain
+    name = tag.suffix
+    if name == _STR:
+        return node.value
+    if name == _MAP:
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _construct_plain(constructor, key_node)
+            if isinstance(key, (list, dict)) or key in mapping:
+                raise _NotPlain
+            mapping[key] = _construct_plain(constructor, value_node)
+        return mapping
+    if name == _SEQ:
+        return [_construct_plain(constructor, item) for item in node.value]
+    if name in _SCALARS:
+        return constructor.construct_non_recursive_object(node)
+    raise _NotPlain
+
+
 _FastLoader: Any
 if CParser is not None:
 
@@ -119,6 +158,13 @@ if CParser is not None:
             SafeConstructor.__init__(self, loader=self)
             self.allow_duplicate_keys = False
             Resolver.__init__(self, loadumper=self)
+
+        def construct_document(self, node: Any) -> Any:
+            """Plain maps, lists and strings directly; anything else the safe constructor's way."""
+            try:
+                return _construct_plain(self, node)
+            except _NotPlain:
+                return super().construct_document(node)
 
     _FastLoader = _CLoader
 else:  # pragma: no cover - ruamel.yaml.clib is a dependency on CPython
