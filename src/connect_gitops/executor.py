@@ -187,7 +187,9 @@ async def execute(
 async def _apply_one(job: _Job) -> Outcome:
     """The whole story of one connector: its write, then its lifecycle; never raises."""
     change, progress = job.change, job.waiter.progress
-    progress.started(change.target, change.key, change.kind)
+    writes = change.kind in ("create", "update")  # noops and blocked ones stay off the display
+    if writes:
+        progress.started(change.target, change.key, change.kind)
     try:
         written = await _write(job)
     except _Stop as stop:
@@ -204,7 +206,8 @@ async def _apply_one(job: _Job) -> Outcome:
     except Exception as error:
         written = _Written("failed", message=f"{type(error).__name__}: {error}")
     ok = written.kind in ("created", "updated", "unchanged")
-    progress.finished(change.target, change.key, change.kind, _describe(written), ok=ok)
+    if writes:
+        progress.finished(change.target, change.key, change.kind, _describe(written), ok=ok)
     lifecycle: list[LifecycleOutcome] = []
     if ok and change.lifecycle:
         lifecycle = await _lifecycle(job, written.live)
@@ -242,9 +245,12 @@ async def _lifecycle(job: _Job, live: ConnectorStaged | None) -> list[LifecycleO
             LifecycleOutcome(step=step.step, state="failed", message=message)
             for step in job.change.lifecycle
         ]
-    except ConnectorGone as gone:
+    except Exception as error:  # ConnectorGone, or a bug: fail the steps, never the run
+        message = (
+            str(error) if isinstance(error, ConnectorGone) else f"{type(error).__name__}: {error}"
+        )
         return [
-            LifecycleOutcome(step=step.step, state="failed", message=str(gone))
+            LifecycleOutcome(step=step.step, state="failed", message=message)
             for step in job.change.lifecycle
         ]
     return await run_steps(job.api, current, job.change.lifecycle, wait=job.wait, waiter=job.waiter)
@@ -377,9 +383,11 @@ async def _send_actions(
 ) -> _Written:
     """Send ``actions`` at ``version``; handle 409s, unknown outcomes and busy connectors."""
     conflicts = uncertain = 0
+    live: ConnectorStaged | None = None
     while True:
         if not actions:
-            return _Written("updated" if wrote else "unchanged", await _read_by_id(job, id))
+            current = live if live is not None else await _read_by_id(job, id)
+            return _Written("updated" if wrote else "unchanged", current)
         try:
             live = await job.api.update(id, version, to_wire(actions))
             return _Written("updated", live, actions=len(actions))

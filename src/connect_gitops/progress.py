@@ -82,6 +82,7 @@ class _Line:
     last_printed: float
     done: bool = False
     ok: bool = True
+    ended: float | None = None
 
 
 class PlainProgress:
@@ -162,7 +163,8 @@ class _Board:
             row.append(f"{mark} ", style=style)
             row.append(f"{target}/{key}", style="bold")
             row.append(f"  {line.step}: {line.state}")
-            row.append(f"  {format_elapsed(now - line.since)}", style="dim")
+            until = line.ended if line.ended is not None else now
+            row.append(f"  {format_elapsed(until - line.since)}", style="dim")
             rows.append(row)
         return Group(*rows)
 
@@ -199,6 +201,7 @@ class LiveProgress:
                 line = _Line(step, state, now, now)
                 self._board.lines[(target, key)] = line
             line.state, line.done, line.ok = _safe(state), done, ok
+            line.ended = now if done else None
 
     def started(self, target: str, key: str, step: str) -> None:
         self._set(target, key, step, "started", done=False, ok=True)

@@ -457,15 +457,19 @@ async def test_preview_and_publish_succeed(api: ConnectClient, emulator_url: str
 
 
 async def test_no_wait_only_sends_the_requests(api: ConnectClient, emulator_url: str) -> None:
-    await control(emulator_url, "PUT", "settings", {"previewSeconds": 30})
+    await control(emulator_url, "PUT", "settings", {"previewSeconds": 30, "publishSeconds": 30})
     connectors = [declared("pay")]
-    plan = await plan_for(api, connectors, preview=True)
+    plan = await plan_for(api, connectors, preview=True, publish=True)
 
     result = await apply(api, connectors, plan, wait=False)
 
-    assert [(s.step, s.state) for s in result.outcomes[0].lifecycle] == [("preview", "requested")]
+    assert [(s.step, s.state) for s in result.outcomes[0].lifecycle] == [
+        ("preview", "requested"),
+        ("publish", "requested"),
+    ]
     assert result.ok
-    assert (await live_state(api))["pay"].isPreviewable == "pending"
+    live = (await live_state(api))["pay"]
+    assert (live.isPreviewable, live.status) == ("pending", "Processing")
 
 
 def make_repository_without_connect_yaml(root: Path) -> Path:
@@ -565,3 +569,61 @@ async def test_many_previews_are_waited_for_at_once(api: ConnectClient, emulator
 
     assert all(o.lifecycle[0].state == "succeeded" for o in result.outcomes)
     assert elapsed < 4.0  # twelve one-second previews, waited for side by side
+
+
+async def test_a_publish_with_certification_succeeds_when_ready(
+    api: ConnectClient, emulator_url: str
+) -> None:
+    await control(emulator_url, "PUT", "settings", FAST_LIFECYCLE)
+    connectors = [declared("pay")]
+    plan = await plan_for(api, connectors, publish=True, certification=True)
+
+    result = await apply(api, connectors, plan)
+
+    (publish,) = result.outcomes[0].lifecycle
+    assert publish.state == "succeeded"
+    assert publish.message in ("ReadyForCertification", "InCertification")
+
+
+async def test_a_cancelled_preview_fails(api: ConnectClient, emulator_url: str) -> None:
+    await control(emulator_url, "PUT", "settings", {**FAST_LIFECYCLE, "previewOutcome": "none"})
+    connectors = [declared("pay")]
+    plan = await plan_for(api, connectors, preview=True)
+
+    result = await apply(api, connectors, plan)
+
+    (preview,) = result.outcomes[0].lifecycle
+    assert (preview.state, preview.message) == ("failed", "preview was cancelled")
+
+
+async def test_a_publish_that_outlasts_the_timeout_blocks_the_update(
+    api: ConnectClient, emulator_url: str
+) -> None:
+    await control(emulator_url, "PUT", "settings", {"publishSeconds": 60})
+    await apply(api, [declared("pay")])
+    live = await api.get_by_key("pay")
+    assert live is not None
+    await api.update(live.id, live.version, [{"action": "publish", "certification": False}])
+    changed = [declared("pay", description="second")]
+    stream = io.StringIO()
+
+    result = await apply(api, changed, timeout=1.2, progress=PlainProgress(stream))
+
+    assert kinds(result) == {"pay": "blocked"}
+    assert by_key(result)["pay"].message == (
+        "running publish of pay still Processing after 1s; check the Merchant Center or re-run "
+        "with a longer --timeout"
+    )
+    assert "emu/pay: waiting for processing" in stream.getvalue().splitlines()
+    assert (await live_state(api))["pay"].description == "first"
+
+
+async def test_an_unexpected_error_fails_only_its_connector(api: ConnectClient) -> None:
+    broken = Change(target=TARGET, key="no-id", kind="update", version=1)
+    plan = await plan_for(api, [declared("pay")])
+    plan = Plan(changes=[*plan.changes, broken])
+
+    result = await apply(api, [declared("pay")], plan)
+
+    assert kinds(result) == {"no-id": "failed", "pay": "created"}
+    assert by_key(result)["no-id"].message == "ValueError: update of no-id has no id or version"

@@ -34,9 +34,9 @@ def poll_times(clock: FakeClock) -> list[float]:
     return times
 
 
-def run_wait(settle_at: float, timeout: float, backoff: Backoff = BACKOFF) -> tuple[
-    Waited[str], FakeClock, list[tuple[str, float]]
-]:
+def run_wait(
+    settle_at: float, timeout: float, backoff: Backoff = BACKOFF
+) -> tuple[Waited[str], FakeClock, list[tuple[str, float]]]:
     """Wait for a state that turns "done" at ``settle_at`` seconds; return what happened."""
     clock = FakeClock()
     polls: list[tuple[str, float]] = []
