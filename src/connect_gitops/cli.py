@@ -513,6 +513,71 @@ def drift(
             )
         return code
 
+    ctx.exit(_run(channels, work, directory))
+
+
+# -- export --------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option(
+    "--target",
+    default=None,
+    metavar="T",
+    help="Target to read. Default: the default target of connect-gitops.yaml.",
+)
+@click.option(
+    "--key",
+    "keys",
+    multiple=True,
+    metavar="K",
+    help="Only this connector (repeatable). Default: every live connector of the target.",
+)
+@click.option(
+    "--out-dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for new declaration files; existing declarations are updated where they are.",
+)
+@click.option("--dry-run", is_flag=True, help="Print the files as diffs; write nothing.")
+@verbose_option
+@click.pass_context
+def export(
+    ctx: click.Context,
+    target: str | None,
+    keys: tuple[str, ...],
+    out_dir: Path,
+    dry_run: bool,
+    verbose: bool,
+) -> None:
+    """Write declarations for live connectors (adopt them); update existing ones in place."""
+    channels = _channels("text", None, verbose)
+
+    def work() -> int:
+        import anyio
+
+        from connect_gitops.export import (
+            ExportError,
+            ExportRequest,
+            export_run,
+            render_dry_run,
+            render_export,
+        )
+
+        request = ExportRequest(out_dir=out_dir, target=target, keys=keys, dry_run=dry_run)
+        try:
+            result = anyio.run(
+                lambda: export_run(request, os.environ, _client_options(channels, read_only=True))
+            )
+        except ExportError as error:
+            channels.say(f"error: {error}")
+            return EXIT_FAILURE
+        if dry_run:
+            channels.stdout.write(render_dry_run(result))
+            channels.stdout.flush()
+        channels.say(render_export(result))
+        return EXIT_OK if result.ok else EXIT_FAILURE
+
     ctx.exit(_run(channels, work))
 
 
