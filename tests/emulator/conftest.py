@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import ssl
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest

@@ -6,6 +6,10 @@ import pytest
 
 from connect_gitops.emulator.connect_yaml import Specification, parse
 
+STANDARD = "    configuration:\n      standardConfiguration:\n"
+SECURED = "    configuration:\n      securedConfiguration:\n"
+ASSETS = "  - {name: ab, applicationType: assets}\n"
+
 
 def _app(configuration: str, kind: str = "service", extra: str = "    endpoint: /x\n") -> str:
     return f"deployAs:\n  - name: app\n    applicationType: {kind}\n{extra}{configuration}"
@@ -18,26 +22,20 @@ def _app(configuration: str, kind: str = "service", extra: str = "    endpoint: 
         ("a: [", "connect.yaml is not valid YAML"),
         ("deployAs: []", "deployAs: a non-empty list of applications is required"),
         (
-            _app(
-                "    configuration:\n      standardConfiguration:\n        - {key: PORT, description: p}\n"
-            ),
+            _app(STANDARD + "        - {key: PORT, description: p}\n"),
             "deployAs[0].configuration.standardConfiguration[0].key: 'PORT' is reserved",
         ),
         (
-            _app(
-                "    configuration:\n      securedConfiguration:\n        - {key: k_service, description: p}\n"
-            ),
+            _app(SECURED + "        - {key: k_service, description: p}\n"),
             "deployAs[0].configuration.securedConfiguration[0].key: 'k_service' is reserved",
         ),
         (
-            _app(
-                "    configuration:\n      standardConfiguration:\n        - {key: A-B, description: p}\n"
-            ),
+            _app(STANDARD + "        - {key: A-B, description: p}\n"),
             "deployAs[0].configuration.standardConfiguration[0].key: 'A-B' is not a valid",
         ),
         (
             _app(
-                "    configuration:\n      standardConfiguration:\n        - {key: AB, description: p}\n"
+                STANDARD + "        - {key: AB, description: p}\n"
                 "      securedConfiguration:\n        - {key: AB, description: p}\n"
             ),
             "deployAs[0].configuration: configuration key 'AB' is not unique",
@@ -45,18 +43,17 @@ def _app(configuration: str, kind: str = "service", extra: str = "    endpoint: 
         (_app("", extra=""), "deployAs[0].endpoint: required for a service application"),
         (_app("", kind="job"), "deployAs[0].properties.schedule: a cron expression is required"),
         (
-            "deployAs:\n  - {name: ab, applicationType: assets}\n  - {name: ab, applicationType: assets}\n",
+            "deployAs:\n" + ASSETS + ASSETS,
             "deployAs[1].name: 'ab' is not unique",
         ),
         (
-            _app(
-                "    configuration:\n      standardConfiguration:\n        - {key: AB, description: p}\n"
-            )
-            + "inheritAs:\n  configuration:\n    standardConfiguration:\n      - {key: AB, description: g}\n",
+            _app(STANDARD + "        - {key: AB, description: p}\n")
+            + "inheritAs:\n  configuration:\n    standardConfiguration:\n"
+            + "      - {key: AB, description: g}\n",
             "inheritAs.configuration: global key 'AB' is in an application",
         ),
         (
-            "deployAs:\n  - {name: ab, applicationType: assets}\ninheritAs:\n  apiClient: {scopes: []}\n",
+            "deployAs:\n" + ASSETS + "inheritAs:\n  apiClient: {scopes: []}\n",
             "inheritAs.apiClient.scopes: a non-empty list is required",
         ),
     ],
@@ -70,7 +67,8 @@ def test_problems(text: str, problem: str) -> None:
 def test_valid_job_and_merchant_center_apps() -> None:
     text = (
         "deployAs:\n"
-        "  - {name: nightly, applicationType: job, endpoint: /job, properties: {schedule: '0 0 * * *'}}\n"
+        "  - {name: nightly, applicationType: job, endpoint: /job,\n"
+        "     properties: {schedule: '0 0 * * *'}}\n"
         "  - {name: mc, applicationType: mc-app}\n"
     )
     found = parse(text)

@@ -145,7 +145,10 @@ async def test_missing_connect_yaml_fails_the_publish(emu: Emu, tmp_path: Path) 
 async def test_invalid_connect_yaml_fails_with_one_entry_per_problem(
     emu: Emu, tmp_path: Path
 ) -> None:
-    text = "deployAs:\n  - name: x\n    applicationType: rocket\n  - name: job-1\n    applicationType: job\n"
+    text = (
+        "deployAs:\n  - name: x\n    applicationType: rocket\n"
+        "  - name: job-1\n    applicationType: job\n"
+    )
     repo = make_repository(tmp_path / "repo", {"connect.yaml": text})
     previewed = await _preview(emu, str(repo))
     assert previewed["isPreviewable"] == "false"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import logging
+import signal
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from connect_gitops.emulator.app import create_app
 from connect_gitops.emulator.faults import DroppedConnection
 
 STARTUP_TIMEOUT_SECONDS = 10.0
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class _HideInjectedDrops(logging.Filter):
@@ -73,6 +75,22 @@ class _Server(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, on_started: Callable[[], None]) -> None:
         super().__init__(config)
         self._on_started = on_started
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """Ctrl-C and SIGTERM shut down gracefully and `serve` then returns normally.
+
+        (uvicorn's own version re-raises the signal afterwards, killing the process.)
+        """
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in STOP_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
