@@ -55,18 +55,44 @@ def main() -> None:
 
 @main.command()
 @directory_argument
+@click.option(
+    "--remote",
+    is_flag=True,
+    help="Also check each repository tag and its connect.yaml with git.",
+)
 @verbose_option
 @click.pass_context
-def validate(ctx: click.Context, directory: Path, verbose: bool) -> None:
+def validate(ctx: click.Context, directory: Path, remote: bool, verbose: bool) -> None:
     """Check connect-gitops.yaml and every connector declaration in DIR."""
-    from connect_gitops.validation import render_problems, render_summary, validate_folder
+    from connect_gitops.validation import (
+        ValidationReport,
+        remote_problems,
+        render_problems,
+        render_summary,
+        validate_folder,
+    )
 
     report = validate_folder(directory, os.environ)
+    if remote and report.ok:
+        found = remote_problems(report.declarations)
+        report = ValidationReport(
+            report.config, report.declarations, tuple(sorted(found)), report.files
+        )
     for line in render_problems(report.problems, str(directory)):
         click.echo(line, err=True)
     for line in render_summary(report, verbose=verbose):
         click.echo(line, err=True)
-    ctx.exit(EXIT_OK if report.ok else EXIT_FAILURE)
+    code = EXIT_OK if report.ok else EXIT_FAILURE
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        from connect_gitops.github_actions import ActionsEnvironment
+
+        actions = ActionsEnvironment.from_environ(os.environ)
+        actions.annotate(report.problems, folder=directory)
+        if report.problems:
+            body = "\n".join(f"- `{line}`" for line in render_problems(report.problems, "."))
+            actions.append_summary(f"## connect-gitops validate\n\n{body}\n")
+        actions.set_outputs({"exit-code": code})
+    ctx.exit(code)
 
 
 @main.command()
@@ -187,7 +213,7 @@ def _selection(
     return Selection(folder=directory, targets=targets, changed_since=rev)
 
 
-def _run(channels: Channels, work: Callable[[], int]) -> int:
+def _run(channels: Channels, work: Callable[[], int], folder: Path | None = None) -> int:
     """Run a command body, turning the failures users can act on into messages and exit 1."""
     from connect_gitops.client.errors import ConnectError
     from connect_gitops.config import ConfigError
@@ -197,19 +223,21 @@ def _run(channels: Channels, work: Callable[[], int]) -> int:
     try:
         return work()
     except InvalidDeclarations as error:
-        from connect_gitops.reporting.text import render_problems
+        from connect_gitops.validation import render_problems
 
-        channels.say(render_problems(error.problems))
-        channels.actions.annotate(error.problems)
+        for line in render_problems(error.problems, str(folder or ".")):
+            channels.say(line)
+        channels.actions.annotate(error.problems, folder=folder)
         channels.actions.set_outputs({"exit-code": EXIT_FAILURE})
         channels.say("Nothing was sent to any API: fix the problems above and run again.")
     except ConfigError as error:
         channels.say(f"error: {error}")
         if error.problems:
-            from connect_gitops.reporting.text import render_problems
+            from connect_gitops.validation import render_problems
 
-            channels.say(render_problems(error.problems))
-            channels.actions.annotate(error.problems)
+            for line in render_problems(error.problems, str(folder or ".")):
+                channels.say(line)
+            channels.actions.annotate(error.problems, folder=folder)
     except ConnectError as error:
         channels.say(f"error: {error}")
     except GitError as error:
@@ -307,13 +335,13 @@ def plan(
                 if posted.ok:
                     channels.say(f"Plan comment {posted.action}: {posted.url or ''}".rstrip(": "))
                 else:
-                    channels.say(f"warning: no plan comment posted: {posted.warning}")
-                    actions.warning(f"no plan comment posted: {posted.warning}")
+                    channels.say(f"warning: {posted.warning}")
+                    actions.warning(posted.warning or "plan comment not posted")
         elif pr_comment:
             channels.say("--pr-comment: not running in GitHub Actions; no comment posted")
         return code
 
-    ctx.exit(_run(channels, work))
+    ctx.exit(_run(channels, work, directory))
 
 
 # -- apply ---------------------------------------------------------------------------------------
@@ -332,6 +360,12 @@ def plan(
 @format_options
 @lifecycle_options
 @click.option("--wait/--no-wait", default=True, help="Wait for previews and publishes to end.")
+@click.option(
+    "--remote",
+    is_flag=True,
+    help="Before writing, check with git the tag and connect.yaml of each repository that "
+    "this apply changes.",
+)
 @click.option(
     "--timeout",
     type=click.FloatRange(min=1),
@@ -361,6 +395,7 @@ def apply(
     publish: bool | None,
     certification: bool | None,
     wait: bool,
+    remote: bool,
     timeout: float,
     concurrency: int,
     verbose: bool,
@@ -420,6 +455,7 @@ def apply(
                     wait=wait,
                     progress=progress,
                     on_plan=show_plan,
+                    remote=remote,
                 )
             )
             if run.scope is not None:
@@ -434,7 +470,10 @@ def apply(
         code = EXIT_OK if run.result.ok else EXIT_FAILURE
         actions = channels.actions
         if actions.active:
-            actions.annotate(o for o in run.result.outcomes if not o.ok)
+            actions.annotate(
+                (o for o in run.result.outcomes if not o.ok),
+                folder=source if source.is_dir() else Path.cwd(),
+            )
             actions.append_summary(markdown)
             actions.set_outputs(
                 {
@@ -447,7 +486,7 @@ def apply(
             )
         return code
 
-    ctx.exit(_run(channels, work))
+    ctx.exit(_run(channels, work, source if source.is_dir() else Path.cwd()))
 
 
 # -- drift ---------------------------------------------------------------------------------------

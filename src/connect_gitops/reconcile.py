@@ -116,7 +116,11 @@ def _targets_in_use(
     (--changed-since) only needs the targets its declarations go to.
     """
     named = {d.target for d in declarations}
-    if whole_folder and config.default_target in config.targets:
+    if (
+        whole_folder
+        and config.default_target is not None
+        and config.default_target in config.targets
+    ):
         named.add(config.default_target)
     return sorted(named)
 
@@ -252,8 +256,13 @@ async def apply_run(
     wait: bool,
     progress: Progress | None,
     on_plan: Callable[[Plan], None] | None = None,
+    remote: bool = False,
 ) -> ApplyRun:
-    """Plan and apply in one go: conflicts are re-diffed against the declarations."""
+    """Plan and apply in one go: conflicts are re-diffed against the declarations.
+
+    With ``remote``, the repositories that this apply changes are checked with git first
+    (tag and connect.yaml); any failure stops the run before its first write.
+    """
     from connect_gitops.executor import execute
 
     scope = load_scope(selection, environ)
@@ -262,6 +271,10 @@ async def apply_run(
         plan = make_plan(scope, live, overrides=overrides)
         if on_plan is not None:
             on_plan(plan)
+        if remote:
+            problems = await anyio.to_thread.run_sync(_preflight, scope, plan)
+            if problems:
+                raise InvalidDeclarations(problems)
         declarations: dict[tuple[str, str], ConnectorDeclaration] = {
             (d.target, d.key): d.declaration for d in scope.declarations
         }
@@ -275,6 +288,19 @@ async def apply_run(
             progress=progress,
         )
     return ApplyRun(plan, result, scope)
+
+
+def _preflight(scope: Scope, plan: Plan) -> list[Problem]:
+    """Remote checks for the connectors whose repository this plan sets (creates included)."""
+    from connect_gitops.validation import remote_problems
+
+    changing = {
+        (c.target, c.key)
+        for c in plan.changes
+        if c.kind == "create"
+        or (c.kind == "update" and any(a.action == "setRepository" for a in c.actions))
+    }
+    return remote_problems([d for d in scope.declarations if (d.target, d.key) in changing])
 
 
 async def apply_saved_run(

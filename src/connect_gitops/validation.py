@@ -72,3 +72,34 @@ def render_summary(report: ValidationReport, *, verbose: bool = False) -> list[s
         count = len(report.declarations)
         lines.append(f"ok: {count} connector{'s' if count != 1 else ''} in {files}")
     return lines
+
+
+def remote_problems(
+    declarations: Sequence[DeclaredConnector], *, timeout: float = 60.0
+) -> list[Problem]:
+    """``--remote``: each declared repository's tag and connect.yaml, checked with git.
+
+    Each (url, tag) is checked once, concurrently; a failure becomes a problem at the
+    declaration that names that repository, so it reads like any other validation error.
+    """
+    from connect_gitops.git_remote import RemoteCheck, check_remotes
+
+    wanted = [d for d in declarations if d.declaration.repository is not None]
+    checks = sorted(
+        {
+            RemoteCheck(d.declaration.repository.url, d.declaration.repository.tag)
+            for d in wanted
+            if d.declaration.repository is not None
+        }
+    )
+    if not checks:
+        return []
+    results = check_remotes(checks, timeout=timeout)
+    problems: list[Problem] = []
+    for item in wanted:
+        repository = item.declaration.repository
+        assert repository is not None
+        result = results.get((repository.url, repository.tag))
+        if result is not None and result.error is not None:
+            problems.append(Problem(item.file, item.line, 1, "repository", result.error))
+    return sorted(problems)

@@ -9,7 +9,6 @@ that records its arguments, and whole runs of the real CLI against the embedded 
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -333,28 +332,6 @@ def test_pr_comment_outside_plan_is_a_warning(stand_in: tuple[Path, Path]) -> No
 # Whole runs of the real CLI against the embedded emulator
 
 
-@functools.cache
-def cli_supports(command: str, flag: str = "") -> bool:
-    """Whether the CLI has the command (and flag) and speaks to the Actions runner at all."""
-    cli_source = ROOT / "src" / "connect_gitops" / "cli.py"
-    if not cli_source.exists() or "ActionsEnvironment" not in cli_source.read_text("utf-8"):
-        return False
-    done = subprocess.run(
-        [str(VENV_BIN / "connect-gitops"), command, "--help"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    return done.returncode == 0 and flag in done.stdout
-
-
-def needs_cli(command: str, flag: str = "") -> pytest.MarkDecorator:
-    return pytest.mark.xfail(
-        not cli_supports(command, flag), reason="needs CLI wiring", strict=False
-    )
-
-
 CONFIG = """\
 connectors: ["connectors/**/*.yaml"]
 defaultTarget: local
@@ -404,7 +381,6 @@ def declarations(tmp_path: Path) -> Path:
     return workspace
 
 
-@needs_cli("targets")
 def test_targets_lists_the_configured_targets(declarations: Path) -> None:
     result = run_action(declarations, {"command": "targets"})
 
@@ -412,7 +388,6 @@ def test_targets_lists_the_configured_targets(declarations: Path) -> None:
     assert json.loads(result.outputs["targets"]) == ["local"]
 
 
-@needs_cli("apply")
 def test_plan_apply_plan(declarations: Path) -> None:
     plan = run_action(declarations, {"command": "plan"})
 
@@ -452,7 +427,6 @@ targets:
 """
 
 
-@needs_cli("plan")
 def test_the_access_token_is_masked_as_soon_as_it_is_fetched(declarations: Path) -> None:
     from connect_gitops.emulator.server import running_emulator
 
@@ -476,7 +450,6 @@ def test_the_access_token_is_masked_as_soon_as_it_is_fetched(declarations: Path)
     assert secret not in result.stdout + result.stderr + result.summary
 
 
-@needs_cli("drift")
 def test_drift_sets_drift_detected_and_fail_on_drift_decides(declarations: Path) -> None:
     applied = run_action(declarations, {"command": "apply", "changed-since": "all"})
     assert applied.exit_code == 0, applied.stderr
@@ -494,20 +467,6 @@ def test_drift_sets_drift_detected_and_fail_on_drift_decides(declarations: Path)
     assert "description" in tolerant.summary
 
 
-def validate_speaks_to_the_runner() -> bool:
-    """Whether the CLI's ``validate`` command calls into the Actions environment yet."""
-    import ast
-
-    cli_source = ROOT / "src" / "connect_gitops" / "cli.py"
-    if not cli_source.exists():
-        return False
-    for node in ast.walk(ast.parse(cli_source.read_text("utf-8"))):
-        if isinstance(node, ast.FunctionDef) and node.name == "validate":
-            return "annotate" in ast.unparse(node)
-    return False
-
-
-@pytest.mark.xfail(not validate_speaks_to_the_runner(), reason="needs CLI wiring", strict=False)
 def test_validate_annotates_at_most_ten_problems(declarations: Path) -> None:
     broken = "\n---\n".join(f"key: broken-{n}\ncreator:\n  email: not-an-email" for n in range(12))
     (declarations / "connectors" / "broken.yaml").write_text(broken, encoding="utf-8")
@@ -522,7 +481,6 @@ def test_validate_annotates_at_most_ten_problems(declarations: Path) -> None:
     assert "::warning::2 more problems not annotated; see the step summary" in result.stdout
 
 
-@needs_cli("plan", "--pr-comment")
 def test_plan_comments_on_the_pull_request_once(
     declarations: Path, fake_github: FakeGitHub
 ) -> None:
@@ -545,7 +503,6 @@ def test_plan_comments_on_the_pull_request_once(
     assert "payment-connector" in body
 
 
-@needs_cli("plan", "--pr-comment")
 def test_a_read_only_token_warns_and_the_plan_succeeds(
     declarations: Path, fake_github: FakeGitHub
 ) -> None:
