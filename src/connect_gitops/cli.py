@@ -193,9 +193,14 @@ def _embedded_transport(state_file: Path) -> httpx.AsyncBaseTransport:
     """The embedded emulator target: the emulator app in-process, state kept in a file."""
     import httpx
 
+    from connect_gitops.config import ConfigError
     from connect_gitops.emulator.app import create_app
+    from connect_gitops.emulator.store import StateFileError
 
-    return httpx.ASGITransport(app=create_app(state_file))
+    try:
+        return httpx.ASGITransport(app=create_app(state_file))
+    except StateFileError as error:
+        raise ConfigError(f"embedded emulator: {error}") from None
 
 
 def _selection(

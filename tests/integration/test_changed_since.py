@@ -1,0 +1,108 @@
+"""`--changed-since`: a run scoped to the declaration files a push changed, on a real git repo."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from tests.integration.cli_support import (
+    clear_journal,
+    cli,
+    journal,
+    write_config,
+    write_declarations,
+    writes,
+)
+
+KEYS = ["alpha-connector", "beta-connector", "gamma-connector"]
+
+
+def git(*args: str, cwd: Path) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@e.x", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip()
+
+
+def repository(tmp_path: Path, url: str) -> Path:
+    """A git repository whose subfolder `deploy/` holds the declarations, applied once."""
+    root = tmp_path / "repo"
+    folder = root / "deploy"
+    write_config(folder, url)
+    write_declarations(folder, KEYS)
+    git("init", "-q", "-b", "main", cwd=root)
+    git("add", ".", cwd=root)
+    git("commit", "-qm", "declarations", cwd=root)
+    assert cli("apply", str(folder)).returncode == 0
+    return folder
+
+
+def test_only_changed_files_are_planned_and_a_deleted_one_is_an_orphan(
+    tmp_path: Path, emulator_url: str
+) -> None:
+    folder = repository(tmp_path, emulator_url)
+    write_declarations(folder, ["beta-connector"], description="Changed in this push")
+    (folder / "connectors" / "gamma-connector.yaml").unlink()
+    git("commit", "-qam", "change beta, drop gamma", cwd=folder.parent)
+
+    result = cli("plan", str(folder), "--changed-since", "HEAD~1", "--format", "json")
+
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert [(c["key"], c["kind"]) for c in document["changes"]] == [("beta-connector", "update")]
+    assert [(o["key"], o["file"]) for o in document["orphans"]] == [
+        ("gamma-connector", "connectors/gamma-connector.yaml")
+    ]
+    assert document["orphans"][0]["reason"] == (
+        "its declaration was deleted; it is not deleted in Connect"
+    )
+    reads = [e["path"] for e in journal(emulator_url) if e["method"] == "GET"]
+    assert "/connectors/drafts/key=beta-connector" in reads
+    assert "/connectors/drafts/key=alpha-connector" not in reads
+
+
+def test_auto_reads_the_push_event_and_applies_one_connector(
+    tmp_path: Path, emulator_url: str
+) -> None:
+    folder = repository(tmp_path, emulator_url)
+    before = git("rev-parse", "HEAD", cwd=folder.parent)
+    write_declarations(folder, ["alpha-connector"], description="Pushed")
+    git("commit", "-qam", "change alpha", cwd=folder.parent)
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"before": before}), encoding="utf-8")
+    clear_journal(emulator_url)
+
+    result = cli("apply", str(folder), "--changed-since", "auto", GITHUB_EVENT_PATH=str(event))
+
+    assert result.returncode == 0, result.stderr
+    assert "Apply: 0 created, 1 updated" in result.stderr
+    assert len(writes(emulator_url)) == 1
+
+
+def test_a_config_change_means_the_whole_folder(tmp_path: Path, emulator_url: str) -> None:
+    folder = repository(tmp_path, emulator_url)
+    config = folder / "connect-gitops.yaml"
+    config.write_text(config.read_text() + "# a comment\n", encoding="utf-8")
+    git("commit", "-qam", "touch config", cwd=folder.parent)
+
+    result = cli("plan", str(folder), "--changed-since", "HEAD~1")
+
+    assert result.returncode == 0, result.stderr
+    assert "checking the whole folder: connect-gitops.yaml changed" in result.stderr
+    assert "No changes. Live connectors match the declarations." in result.stderr
+
+
+def test_a_new_branch_means_the_whole_folder(tmp_path: Path, emulator_url: str) -> None:
+    folder = repository(tmp_path, emulator_url)
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"before": "0" * 40}), encoding="utf-8")
+
+    result = cli("plan", str(folder), "--changed-since", "auto", GITHUB_EVENT_PATH=str(event))
+
+    assert result.returncode == 0, result.stderr
+    assert "checking the whole folder: new branch: no previous revision" in result.stderr
