@@ -199,7 +199,7 @@ async def _apply_one(job: _Job) -> Outcome:
     except ConnectError as error:
         written = _Written(
             "failed",
-            message=describe_error(error),
+            message=error.message,  # the reporters add the code and the correlation id
             code=error.code,
             correlation_id=error.correlation_id,
         )

@@ -262,7 +262,8 @@ async def preview(
     api: ConnectorApi, live: ConnectorStaged, *, wait: bool, waiter: Waiter
 ) -> tuple[LifecycleOutcome, ConnectorStaged]:
     """Request a preview (unless one is pending) and, with ``wait``, wait for its verdict."""
-    if live.isPreviewable != "pending":
+    already_pending = live.isPreviewable == "pending"
+    if not already_pending:
         try:
             live = await _send(api, live, UpdatePreviewable(), waiter)
         except Invalid as error:
@@ -270,9 +271,8 @@ async def preview(
                 raise
             live = await read_connector(api, live)  # requested meanwhile: wait for that one
     if not wait:
-        return LifecycleOutcome(
-            step="preview", state="requested", message="preview requested"
-        ), live
+        message = "preview already pending" if already_pending else "preview requested"
+        return LifecycleOutcome(step="preview", state="requested", message=message), live
     waited = await waiter.wait(
         api, live, "preview", lambda c: c.isPreviewable != "pending", lambda c: c.isPreviewable
     )

@@ -26,6 +26,13 @@ HEARTBEAT_SECONDS = 60.0
 WAITING_STEPS = ("preview", "publish", "processing")
 """Steps that wait on the server (and so get heartbeat lines)."""
 
+_WAITED_FOR = {"processing": "the running publish"}
+"""How a waiting step reads in "waiting for ..." lines."""
+
+
+def _waited_for(step: str) -> str:
+    return _WAITED_FOR.get(step, step)
+
 
 class Progress(Protocol):
     """Where the executor reports what it is doing to each connector.
@@ -117,7 +124,7 @@ class PlainProgress:
         with self._lock:
             self._lines[(target, key, step)] = _Line(step, "started", now, now)
         if step in WAITING_STEPS:
-            self._write(f"{target}/{key}: waiting for {step}")
+            self._write(f"{target}/{key}: waiting for {_waited_for(step)}")
 
     def changed(self, target: str, key: str, step: str, state_text: str) -> None:
         now = self._clock()
@@ -131,7 +138,7 @@ class PlainProgress:
             line.state = state
             line.last_printed = now
             elapsed = format_elapsed(now - line.since)
-        self._write(f"waiting for {step} of {key}: {state} ({elapsed} elapsed)")
+        self._write(f"waiting for {_waited_for(step)} of {key}: {state} ({elapsed} elapsed)")
 
     def finished(self, target: str, key: str, step: str, state_text: str, *, ok: bool) -> None:
         now = self._clock()
