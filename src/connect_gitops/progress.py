@@ -8,6 +8,7 @@ so a CI log shows that a long preview is alive without flooding it.
 
 from __future__ import annotations
 
+import atexit
 import sys
 import threading
 import time
@@ -187,9 +188,10 @@ class LiveProgress:
             refresh_per_second=4,
             transient=False,
         )
+        self._started = False
 
     def __enter__(self) -> Self:
-        self._live.start()
+        self._start()
         return self
 
     def __exit__(
@@ -198,9 +200,21 @@ class LiveProgress:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
+        self.close()
+
+    def _start(self) -> None:
+        if not self._started:
+            self._started = True
+            self._live.start()
+            # Used without ``with``: still restore the cursor and print the last frame at exit.
+            atexit.register(self.close)
+
+    def close(self) -> None:
+        """Stop the display (idempotent), leaving its last frame on the terminal."""
         self._live.stop()
 
     def _set(self, target: str, key: str, step: str, state: str, *, done: bool, ok: bool) -> None:
+        self._start()
         now = self._board.clock()
         with self._board.lock:
             line = self._board.lines.get((target, key))
@@ -223,7 +237,8 @@ class LiveProgress:
 def make_progress(stream: TextIO = sys.stderr, *, is_ci: bool) -> PlainProgress | LiveProgress:
     """The live display on an interactive terminal, plain lines in CI or when piped.
 
-    Use it as a context manager around the run so the live display is started and stopped.
+    Use it as a context manager around the run so the live display is started and stopped
+    (the live display also starts on its first event and stops at exit if used without).
     """
     interactive = not is_ci and stream.isatty()
     return LiveProgress(stream) if interactive else PlainProgress(stream)

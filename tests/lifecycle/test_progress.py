@@ -56,3 +56,13 @@ def test_live_display_shows_one_line_per_connector_with_elapsed_time() -> None:
     output = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", stream.getvalue())
     assert "… eu/pay  preview: pending  1m15s" in output.splitlines()
     assert "✓ eu/tax  create: created  0s" in output.splitlines()
+
+
+def test_live_display_used_without_with_starts_on_first_event() -> None:
+    stream = Tty()
+    progress = LiveProgress(stream, clock=lambda: 0.0)
+    progress.started("eu", "pay", "update")
+    progress.finished("eu", "pay", "update", "updated (1 action)", ok=True)
+    progress.close()
+    output = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", stream.getvalue())
+    assert "✓ eu/pay  update: updated (1 action)  0s" in output.splitlines()
