@@ -491,13 +491,13 @@ def render_dry_run(result: ExportResult) -> str:
         if exported.kind == "unchanged":
             continue
         path = shown(exported.path)
-        before = "/dev/null" if exported.previous is None else f"a/{path}"
+        before = "/dev/null" if exported.previous is None else path
         chunks.extend(
             difflib.unified_diff(
                 (exported.previous or "").splitlines(keepends=True),
                 exported.text.splitlines(keepends=True),
                 fromfile=before,
-                tofile=f"b/{path}",
+                tofile=path,
             )
         )
     return "".join(chunks)
