@@ -407,7 +407,7 @@ def _yaml(*, mapping: int, offset: int) -> YAML:
     yaml.preserve_quotes = True
     yaml.width = 4096
     yaml.allow_duplicate_keys = False
-    yaml.indent(mapping=mapping, sequence=mapping + offset, offset=offset)
+    yaml.indent(mapping=mapping, sequence=offset + 2, offset=offset)
     return yaml
 
 

@@ -399,3 +399,34 @@ def test_export_with_an_unknown_target_fails(tmp_path: Path, emulator_url: str) 
     assert result.stderr.strip() == (
         "error: unknown target 'emv'; did you mean 'emu'? (targets: emu)"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("key: a\ncreator:\n  email: x\nprivateProjects:\n  - p\n", (2, 2)),
+        ("key: a\ncreator:\n    email: x\nprivateProjects:\n- p\n", (4, 0)),
+        ("key: a\nname: b\n", (2, 2)),
+    ],
+)
+def test_indentation_of_the_file_is_kept(text: str, expected: tuple[int, int]) -> None:
+    from connect_gitops.export import guess_indent
+
+    assert guess_indent(text) == expected
+
+
+def test_a_four_space_file_stays_four_space(tmp_path: Path, emulator_url: str) -> None:
+    create(emulator_url, {**minimal("tax", "Tax"), "privateProjects": ["europe-west1.gcp:a-b"]})
+    folder = write_config(tmp_path / "repo", emulator_url)
+    (folder / "connectors").mkdir()
+    existing = folder / "connectors" / "tax.yaml"
+    text = (
+        "key: tax\nname: Old\ncreator:\n    email: team@example.com\n"
+        "privateProjects:\n- europe-west1.gcp:a-b\n"
+    )
+    existing.write_text(text, encoding="utf-8")
+
+    result = run("export", "--out-dir", str(folder / "connectors"))
+
+    assert result.exit_code == 0, result.stderr
+    assert existing.read_text(encoding="utf-8") == text.replace("name: Old", "name: Tax")
