@@ -178,11 +178,24 @@ async def read_live(scope: Scope, clients: Mapping[str, ConnectClient]) -> LiveS
         found = await client.get_many_by_key(keys)
         connectors[target] = list(found.values())
 
-    async with anyio.create_task_group() as group:
-        for target in scope.targets:
-            group.start_soon(read, target)
+    try:
+        async with anyio.create_task_group() as group:
+            for target in scope.targets:
+                group.start_soon(read, target)
+    except ExceptionGroup as failed:
+        # One target's error (a ConnectError the CLI turns into a message), not a group the
+        # CLI cannot catch and would show as a traceback.
+        raise _first(failed) from None
     complete = set(scope.targets) if scope.whole_folder else set()
     return LiveState(connectors, complete)
+
+
+def _first(group: BaseExceptionGroup[Exception]) -> Exception:
+    """The first leaf exception of a (possibly nested) exception group."""
+    first: Exception | BaseExceptionGroup[Exception] = group
+    while isinstance(first, BaseExceptionGroup):
+        first = first.exceptions[0]
+    return first
 
 
 def make_plan(
