@@ -13,9 +13,14 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import git
 from connect_gitops.loading import is_declaration_path
+
+if TYPE_CHECKING:
+    # gitpython costs ~0.1 s to import; every command imports this module for GitError, but
+    # only --changed-since needs git itself, so it is imported there.
+    import git
 
 ZERO_REV = "0" * 40
 _HEX_REV = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
@@ -65,6 +70,8 @@ def changed_declaration_files(
         return ChangeSet(whole_folder=True, reason="new branch: no previous revision")
     if not rev or rev.startswith("-"):
         raise GitError(f"invalid revision {rev!r}")
+    import git
+
     repo = _open_repository(folder)
     with repo:
         try:
@@ -139,6 +146,8 @@ def resolve_auto_rev(environ: Mapping[str, str]) -> str | None:
 
 
 def _open_repository(folder: Path) -> git.Repo:
+    import git
+
     try:
         return git.Repo(folder, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError) as error:
