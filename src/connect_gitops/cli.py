@@ -7,7 +7,7 @@ so ``validate`` and ``schema`` start fast and never load them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -420,7 +420,9 @@ def apply(
         progress = make_progress(channels.stderr, is_ci=channels.is_ci)
         options = _client_options(channels, read_only=False)
 
-        def show_plan(plan: Plan) -> None:
+        def show_plan(plan: Plan, notices: Sequence[str] = ()) -> None:
+            for notice in notices:
+                channels.say(notice)
             channels.say(render_plan_text(plan, color=channels.color))
 
         if source.is_file():
@@ -435,37 +437,36 @@ def apply(
                 channels.say(f"error: {source}: {error}")
                 return EXIT_FAILURE
             show_plan(saved)
-            run = anyio.run(
-                lambda: apply_saved_run(
-                    saved,
-                    Path.cwd(),
-                    os.environ,
-                    options,
-                    concurrency=concurrency,
-                    wait_timeout=timeout,
-                    wait=wait,
-                    progress=progress,
+            with progress:
+                run = anyio.run(
+                    lambda: apply_saved_run(
+                        saved,
+                        Path.cwd(),
+                        os.environ,
+                        options,
+                        concurrency=concurrency,
+                        wait_timeout=timeout,
+                        wait=wait,
+                        progress=progress,
+                    )
                 )
-            )
         else:
             selection = _selection(source, targets, changed_since, channels)
-            run = anyio.run(
-                lambda: apply_run(
-                    selection,
-                    os.environ,
-                    options,
-                    overrides=_overrides(preview, publish, certification),
-                    concurrency=concurrency,
-                    wait_timeout=timeout,
-                    wait=wait,
-                    progress=progress,
-                    on_plan=show_plan,
-                    remote=remote,
+            with progress:
+                run = anyio.run(
+                    lambda: apply_run(
+                        selection,
+                        os.environ,
+                        options,
+                        overrides=_overrides(preview, publish, certification),
+                        concurrency=concurrency,
+                        wait_timeout=timeout,
+                        wait=wait,
+                        progress=progress,
+                        on_plan=show_plan,
+                        remote=remote,
+                    )
                 )
-            )
-            if run.scope is not None:
-                for notice in run.scope.notices:
-                    channels.say(notice)
         markdown = render_apply_markdown(run.result)
         document = json_report.render_apply_json(run.result)
         channels.report(

@@ -268,7 +268,7 @@ async def apply_run(
     wait_timeout: float,
     wait: bool,
     progress: Progress | None,
-    on_plan: Callable[[Plan], None] | None = None,
+    on_plan: Callable[[Plan, Sequence[str]], None] | None = None,
     remote: bool = False,
 ) -> ApplyRun:
     """Plan and apply in one go: conflicts are re-diffed against the declarations.
@@ -283,7 +283,7 @@ async def apply_run(
         live = await read_live(scope, clients)
         plan = make_plan(scope, live, overrides=overrides)
         if on_plan is not None:
-            on_plan(plan)
+            on_plan(plan, scope.notices)
         if remote:
             problems = await anyio.to_thread.run_sync(_preflight, scope, plan)
             if problems:
