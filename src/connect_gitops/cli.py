@@ -178,13 +178,27 @@ def _channels(output_format: str | None, out: Path | None, verbose: bool) -> Cha
     )
 
 
+_ISSUED_TOKENS: list[str] = []
+"""Access tokens issued in this process, so that an internal error's text can be redacted."""
+
+
+def _remembering(mask: Callable[[str], None]) -> Callable[[str], None]:
+    """``mask`` (tell the Actions runner to hide the token), remembering the token as well."""
+
+    def on_token(token: str) -> None:
+        _ISSUED_TOKENS.append(token)
+        mask(token)
+
+    return on_token
+
+
 def _client_options(channels: Channels, *, read_only: bool) -> ClientOptions:
     from connect_gitops.connections import ClientOptions
 
     return ClientOptions(
         read_only=read_only,
         request_log=channels.request_log if channels.verbose else None,
-        on_token=channels.actions.mask,
+        on_token=_remembering(channels.actions.mask),
         embedded=_embedded_transport,
     )
 
@@ -249,6 +263,15 @@ def _run(channels: Channels, work: Callable[[], int], folder: Path | None = None
         channels.say(f"error: {error}")
     except OSError as error:
         channels.say(f"error: {error.strerror or error}: {error.filename or ''}".rstrip(": "))
+    except click.ClickException:
+        raise
+    except Exception as error:  # a bug: one line (the traceback with --verbose), no secret
+        from connect_gitops.internal_errors import Secrets, describe_internal_error
+
+        secrets = Secrets.from_environ(os.environ)
+        for token in _ISSUED_TOKENS:
+            secrets.remember(token)
+        channels.say(describe_internal_error(error, secrets, verbose=channels.verbose))
     channels.actions.set_outputs({"exit-code": EXIT_FAILURE})
     return EXIT_FAILURE
 
