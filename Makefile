@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export NO_COLOR ?=
 
 .PHONY: install demo test lint typecheck imports pytest bench chaos schema clean
 
