@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from connect_gitops.connections import ClientOptions
     from connect_gitops.core.plan import Plan
     from connect_gitops.core.planning import LifecycleOverrides
-    from connect_gitops.reconcile import Selection
+    from connect_gitops.reconcile import PlanRun, Selection
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -232,6 +232,35 @@ def _selection(
     return Selection(folder=directory, targets=targets, changed_since=rev)
 
 
+def _planned(
+    channels: Channels,
+    directory: Path,
+    targets: tuple[str, ...],
+    changed_since: str | None,
+    *,
+    overrides: LifecycleOverrides | None = None,
+    mode: Literal["plan", "drift"] = "plan",
+) -> PlanRun:
+    """Load, read live with a read-only token, and plan; notices go to the user first."""
+    import anyio
+
+    from connect_gitops.reconcile import NO_OVERRIDES, plan_run
+
+    selection = _selection(directory, targets, changed_since, channels)
+    run = anyio.run(
+        lambda: plan_run(
+            selection,
+            os.environ,
+            _client_options(channels, read_only=True),
+            overrides=overrides or NO_OVERRIDES,
+            mode=mode,
+        )
+    )
+    for notice in run.scope.notices:
+        channels.say(notice)
+    return run
+
+
 def _run(channels: Channels, work: Callable[[], int], folder: Path | None = None) -> int:
     """Run a command body, turning the failures users can act on into messages and exit 1."""
     from connect_gitops.client.errors import ConnectError
@@ -323,24 +352,17 @@ def plan(
     channels = _channels(output_format, out, verbose)
 
     def work() -> int:
-        import anyio
-
-        from connect_gitops.reconcile import plan_run
         from connect_gitops.reporting import json as json_report
         from connect_gitops.reporting.markdown import render_plan_markdown
         from connect_gitops.reporting.text import render_plan_text
 
-        selection = _selection(directory, targets, changed_since, channels)
-        run = anyio.run(
-            lambda: plan_run(
-                selection,
-                os.environ,
-                _client_options(channels, read_only=True),
-                overrides=_overrides(preview, publish, certification),
-            )
+        run = _planned(
+            channels,
+            directory,
+            targets,
+            changed_since,
+            overrides=_overrides(preview, publish, certification),
         )
-        for notice in run.scope.notices:
-            channels.say(notice)
         document = json_report.render_plan_json(run.plan)
         markdown = render_plan_markdown(run.plan)
         text = render_plan_text(run.plan, color=channels.color)
@@ -541,25 +563,12 @@ def drift(
     channels = _channels(output_format, out, verbose)
 
     def work() -> int:
-        import anyio
-
-        from connect_gitops.reconcile import plan_run
         from connect_gitops.reporting import json as json_report
         from connect_gitops.reporting.markdown import render_drift_markdown
         from connect_gitops.reporting.summary import drifted, missing
         from connect_gitops.reporting.text import render_drift_text
 
-        selection = _selection(directory, targets, changed_since, channels)
-        run = anyio.run(
-            lambda: plan_run(
-                selection,
-                os.environ,
-                _client_options(channels, read_only=True),
-                mode="drift",
-            )
-        )
-        for notice in run.scope.notices:
-            channels.say(notice)
+        run = _planned(channels, directory, targets, changed_since, mode="drift")
         document = json_report.render_plan_json(run.plan)
         markdown = render_drift_markdown(run.plan)
         channels.report(
