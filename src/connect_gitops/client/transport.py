@@ -8,17 +8,23 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
 import httpx
 
 from connect_gitops.client.outcome import (
     Answered,
+    FailureKind,
     Outcome,
+    TransportFailure,
     failure_from_exception,
     parse_retry_after,
 )
 
 CORRELATION_HEADER = "X-Correlation-ID"
 ATTEMPT_EXTENSION = "connect_gitops.attempt"
+ATTEMPT_DEADLINE_SECONDS = 120.0
+"""Whole-attempt bound: httpx's read timeout restarts with every chunk, so a server that trickles
+an answer a byte at a time would otherwise hold a request open for ever."""
 
 
 def _is_loopback(host: str) -> bool:
@@ -137,12 +143,16 @@ async def exchange(
         extensions={ATTEMPT_EXTENSION: attempt},
     )
     try:
-        if auth is None:
-            response = await client.send(request)
-        else:
-            response = await client.send(request, auth=auth)
+        with anyio.fail_after(ATTEMPT_DEADLINE_SECONDS):
+            if auth is None:
+                response = await client.send(request)
+            else:
+                response = await client.send(request, auth=auth)
     except httpx.TransportError as exc:
         return failure_from_exception(exc)
+    except TimeoutError:
+        detail = f"no complete answer within {ATTEMPT_DEADLINE_SECONDS:g} s"
+        return TransportFailure(FailureKind.TIMEOUT, "AttemptDeadline", detail)
     return Answered(
         status=response.status_code,
         body=response.content,
