@@ -30,7 +30,7 @@ R, F, S, A = Decision.RETRY, Decision.FAIL, Decision.SUCCEED, Decision.AMBIGUOUS
         (404, F, F),
         (409, F, F),
         (429, R, R),
-        (500, F, A),
+        (500, R, A),
         (502, R, A),
         (503, R, R),
         (504, R, A),

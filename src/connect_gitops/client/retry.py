@@ -1,6 +1,8 @@
 """The one retry policy of the client: what to retry, how long to wait, when to stop.
 
-``classify`` is the whole decision and is pure. Reads retry every transient failure. Writes retry
+``classify`` is the whole decision and is pure. Reads retry every transient failure, a ``500``
+included (a read has no effect, so asking again is safe and the API's ``General`` error is
+usually passing). Writes retry
 only where the write certainly did not happen (nothing sent, 429, 503); where it may have happened
 (timeout after sending, dropped connection, 500/502/504) they stop at once as AMBIGUOUS so the
 caller re-reads instead of writing twice (design.md section 5).
@@ -25,7 +27,7 @@ from connect_gitops.client.outcome import Answered, FailureKind, Outcome
 
 Sleep = Callable[[float], Awaitable[None]]
 
-RETRY_READ_STATUSES = frozenset({429, 502, 503, 504})
+RETRY_READ_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_WRITE_STATUSES = frozenset({429, 503})
 AMBIGUOUS_WRITE_STATUSES = frozenset({500, 502, 504})
 
