@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 
 import click
 
@@ -47,7 +47,29 @@ def verbose_option(function: F) -> F:
     return click.option("--verbose", is_flag=True, help="Show more detail.")(function)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group, with usage errors mapped to exit code 1.
+
+    click exits 2 on a usage error, but 2 means "there are changes" (``plan
+    --detailed-exitcode``) or "drift" here: a mistyped flag in CI must never read as either.
+    """
+
+    def main(self, *args: Any, **kwargs: Any) -> NoReturn:
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.exceptions.Exit as done:
+            raise SystemExit(done.exit_code) from None
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            raise SystemExit(EXIT_FAILURE) from None
+        except click.ClickException as error:
+            error.show()
+            raise SystemExit(EXIT_FAILURE) from None
+        raise SystemExit(code if isinstance(code, int) else EXIT_OK)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="connect-gitops")
 def main() -> None:
     """GitOps for commercetools Connect: connector declarations in git, reconciled with the API."""

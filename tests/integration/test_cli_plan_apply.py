@@ -198,3 +198,14 @@ def test_an_apply_killed_halfway_converges_on_the_next_run(
     assert sorted(counts) == keys
     assert set(counts.values()) == {1}
     assert cli("plan", str(folder), "--detailed-exitcode").returncode == 0
+
+
+def test_a_usage_error_exits_1_never_2(tmp_path: Path, emulator_url: str) -> None:
+    """2 means "changes" with --detailed-exitcode: a mistyped flag must not read as that."""
+    folder = folder_with(tmp_path, emulator_url)
+
+    result = cli("plan", str(folder), "--detailed-exitcode", "--bogus")
+
+    assert result.returncode == 1
+    assert "No such option '--bogus'" in result.stderr
+    assert journal(emulator_url) == []

@@ -76,7 +76,7 @@ def test_a_config_with_plain_http_to_another_machine_fails_before_any_request(
 
 def test_there_is_no_insecure_option() -> None:
     result = cli("apply", "--insecure")
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert "No such option '--insecure'" in result.stderr
 
 
