@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import urllib.request
 from collections.abc import Iterator
 
@@ -10,6 +11,15 @@ from starlette.applications import Starlette
 
 from connect_gitops.emulator.app import create_app
 from connect_gitops.emulator.server import running_emulator
+
+# Tests commit to real git repositories; a fresh CI machine has no git identity configured.
+for _name, _value in (
+    ("GIT_AUTHOR_NAME", "connect-gitops tests"),
+    ("GIT_AUTHOR_EMAIL", "tests@connect-gitops.invalid"),
+    ("GIT_COMMITTER_NAME", "connect-gitops tests"),
+    ("GIT_COMMITTER_EMAIL", "tests@connect-gitops.invalid"),
+):
+    os.environ.setdefault(_name, _value)
 
 
 @pytest.fixture(scope="session")
