@@ -327,6 +327,18 @@ def _run(channels: Channels, work: Callable[[], int], folder: Path | None = None
     return EXIT_FAILURE
 
 
+def _saved_plan_folder(plan_file: Path) -> Path:
+    """Where ``apply PLAN.json`` finds connect-gitops.yaml (the targets): the current folder if
+    it has one, else the plan file's folder, else the current folder (implicit ``CTP_*`` target).
+    """
+    from connect_gitops.config import CONFIG_FILE
+
+    for folder in (Path.cwd(), plan_file.resolve().parent):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    return Path.cwd()
+
+
 def _overrides(
     preview: bool | None, publish: bool | None, certification: bool | None
 ) -> LifecycleOverrides:
@@ -508,7 +520,7 @@ def apply(
                 run = anyio.run(
                     lambda: apply_saved_run(
                         saved,
-                        Path.cwd(),
+                        _saved_plan_folder(source),
                         os.environ,
                         options,
                         concurrency=concurrency,
