@@ -209,3 +209,18 @@ def test_a_usage_error_exits_1_never_2(tmp_path: Path, emulator_url: str) -> Non
     assert result.returncode == 1
     assert "No such option '--bogus'" in result.stderr
     assert journal(emulator_url) == []
+
+
+def test_a_saved_plan_beside_its_config_applies_from_anywhere(
+    tmp_path: Path, emulator_url: str
+) -> None:
+    folder = folder_with(tmp_path, emulator_url)
+    plan_file = folder / "plan.json"
+    assert cli("plan", str(folder), "--out", str(plan_file)).returncode == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+
+    result = cli("apply", str(plan_file), cwd=elsewhere)
+
+    assert result.returncode == 0, result.stderr
+    assert sorted(c["key"] for c in live(emulator_url)) == KEYS
