@@ -32,6 +32,7 @@ from ruamel.yaml.events import (
 from ruamel.yaml.main import CParser  # type: ignore[attr-defined]  # None without the clib
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import Resolver
+from ruamel.yaml.tag import Tag
 
 MAX_FILE_BYTES: Final = 1024 * 1024
 MAX_DEPTH: Final = 100
@@ -105,9 +106,12 @@ def _pure_safe_loader(text: str) -> tuple[Any, Any]:
 _STR: Final = "tag:yaml.org,2002:str"
 _MAP: Final = "tag:yaml.org,2002:map"
 _SEQ: Final = "tag:yaml.org,2002:seq"
-_SCALARS: Final = frozenset(
-    f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "null")
-)
+_INT: Final = "tag:yaml.org,2002:int"
+_BOOL: Final = "tag:yaml.org,2002:bool"
+_NULL: Final = "tag:yaml.org,2002:null"
+_FLOAT: Final = "tag:yaml.org,2002:float"
+_DECIMAL: Final = re.compile(r"[-+]?[0-9]+")
+"""Integers that need no base or underscore handling: ``int()`` reads them as ruamel does."""
 
 
 class _NotPlain(Exception):
@@ -136,9 +140,42 @@ def _construct_plain(constructor: Any, node: Any) -> Any:
         return mapping
     if name == _SEQ:
         return [_construct_plain(constructor, item) for item in node.value]
-    if name in _SCALARS:
+    if name == _INT:
+        value = node.value
+        if _DECIMAL.fullmatch(value):
+            return int(value)
+        return constructor.construct_non_recursive_object(node)  # 0x, 0o, 0b, 1_000
+    if name == _BOOL:
+        return node.value.lower() == "true"  # the YAML 1.2 resolver: true/True/TRUE/false/...
+    if name == _NULL:
+        return None
+    if name == _FLOAT:
         return constructor.construct_non_recursive_object(node)
     raise _NotPlain
+
+
+def _implicit_resolvers() -> dict[str, tuple[tuple[Tag, re.Pattern[str]], ...]]:
+    """The YAML 1.2 implicit resolvers by first character, as compiled patterns and shared tags.
+
+    The same rules as ``Resolver.resolve`` in the same order; only the per-call bookkeeping
+    (lazy regexes, list concatenation, a new Tag per scalar) is done once here.
+    """
+    table = Resolver.yaml_implicit_resolvers
+    if table.get(None):  # pragma: no cover - ruamel's 1.2 set has no catch-all resolver
+        raise RuntimeError("unexpected catch-all implicit resolver")
+    tags: dict[str, Tag] = {}
+    return {
+        first: tuple(
+            (tags.setdefault(tag, Tag(suffix=tag)), re.compile(regexp.pattern, regexp.flags))
+            for tag, regexp in resolvers
+        )
+        for first, resolvers in table.items()
+        if first is not None
+    }
+
+
+_IMPLICIT: Final = _implicit_resolvers()
+_NO_RESOLVERS: Final[tuple[tuple[Tag, re.Pattern[str]], ...]] = ()
 
 
 _FastLoader: Any
@@ -158,6 +195,24 @@ if CParser is not None:
             SafeConstructor.__init__(self, loader=self)
             self.allow_duplicate_keys = False
             Resolver.__init__(self, loadumper=self)
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            """``Resolver.resolve`` for a resolver without path resolvers, precomputed."""
+            if kind is ScalarNode:
+                if implicit[0]:
+                    for tag, pattern in _IMPLICIT.get(value[:1], _NO_RESOLVERS):
+                        if pattern.match(value):
+                            return tag
+                return self.DEFAULT_SCALAR_TAG
+            if kind is SequenceNode:
+                return self.DEFAULT_SEQUENCE_TAG
+            return self.DEFAULT_MAPPING_TAG
+
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            """No path resolvers: nothing to track per level."""
+
+        def ascend_resolver(self) -> None:
+            """No path resolvers: nothing to track per level."""
 
         def construct_document(self, node: Any) -> Any:
             """Plain maps, lists and strings directly; anything else the safe constructor's way."""
