@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from connect_gitops.config import CONFIG_FILE, Config, load_config, unknown_targ
 from connect_gitops.core.declarations import ConnectorDeclaration, DeclaredConnector
 from connect_gitops.core.problems import Problem
 from connect_gitops.diagnostics import FieldError, describe_errors
+from connect_gitops.forked_map import forked_map
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +107,9 @@ def load_files(
     placed: list[_Placed] = []
     problems: list[Problem] = []
     round_trip: list[str] = []
-    for name in files:
-        checked = _check_file(root, name, config)
+    readings = forked_map(partial(_read, root), files)
+    for name, reading in zip(files, readings, strict=True):
+        checked = _check_file(name, reading, config)
         placed.extend(checked.declarations)
         problems.extend(checked.problems)
         if checked.round_trip:
@@ -134,14 +137,25 @@ class _FileResult:
     round_trip: bool = False
 
 
-def _check_file(root: Path, name: str, config: Config) -> _FileResult:
+_Reading = tuple[str, list[yamlsafe.Document]] | Problem
+"""A file's text and documents, or the problem that stopped reading it (plain, picklable data)."""
+
+
+def _read(root: Path, name: str) -> _Reading:
+    """Read and parse one file; pure apart from reading, so it may run in a forked child."""
     try:
         text = yamlsafe.read_text(root / name)
-        documents = yamlsafe.parse_documents(text)
+        return text, yamlsafe.parse_documents(text)
     except yamlsafe.YamlProblem as problem:
-        return _FileResult([], [Problem(name, problem.line, problem.col, "", problem.message)])
+        return Problem(name, problem.line, problem.col, "", problem.message)
     except OSError as error:
-        return _FileResult([], [Problem(name, 1, 1, "", f"cannot read: {error.strerror}")])
+        return Problem(name, 1, 1, "", f"cannot read: {error.strerror}")
+
+
+def _check_file(name: str, reading: _Reading, config: Config) -> _FileResult:
+    if isinstance(reading, Problem):
+        return _FileResult([], [reading])
+    text, documents = reading
     result = _FileResult([], [])
     located: list[tuple[int, yamlsafe.Document, FieldError]] = []
     for index, document in enumerate(documents):
