@@ -231,6 +231,20 @@ def fast_loader_class() -> Any:
     return _FastLoader
 
 
+_PARSER_CRASHES = (IndexError, KeyError, TypeError, ValueError, AttributeError)
+"""What ruamel's parser raises, instead of a YAMLError, on some malformed input (a ``%YAML 0.0``
+directive gives an IndexError): still the file's fault, so still a problem, never a traceback."""
+
+
+def _crash(error: Exception) -> YamlProblem:
+    return YamlProblem(
+        f"not valid YAML: the parser stopped ({type(error).__name__}); check the directives "
+        "(lines starting with %) and the structure",
+        1,
+        1,
+    )
+
+
 def parse_documents(text: str) -> list[Document]:
     """Every document of a file as plain data; raises :class:`YamlProblem`."""
     _check_depth(text)
@@ -246,6 +260,8 @@ def parse_documents(text: str) -> list[Document]:
         return _load(*_pure_safe_loader(text), text)
     except YAMLError as error:
         raise _problem(error) from None
+    except _PARSER_CRASHES as error:
+        raise _crash(error) from None
 
 
 def _load(constructor: Any, parser: Any, text: str) -> list[Document]:
@@ -286,6 +302,8 @@ def parse_round_trip(text: str) -> list[Any]:
         return list(yaml.load_all(text))
     except YAMLError as error:
         raise _problem(error) from None
+    except _PARSER_CRASHES as error:
+        raise _crash(error) from None
 
 
 def _check_depth(text: str) -> None:

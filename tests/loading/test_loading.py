@@ -330,3 +330,14 @@ def test_the_examples_are_valid() -> None:
     for name in result.files:
         first = (root / name).read_text().splitlines()[0]
         assert first == "# yaml-language-server: $schema=../../schema/connector.schema.json"
+
+
+@pytest.mark.parametrize("text", ["%YAML 0.0\n", "%YAML 0.0\n---\nkey: abc\n"])
+def test_input_that_crashes_the_yaml_parser_is_a_problem_not_a_traceback(text: str) -> None:
+    """Found by the fuzz test: ruamel raises IndexError on a ``%YAML 0.0`` directive."""
+    from connect_gitops import yamlsafe
+
+    with pytest.raises(yamlsafe.YamlProblem) as caught:
+        yamlsafe.parse_documents(text)
+    assert (caught.value.line, caught.value.col) == (1, 1)
+    assert caught.value.message.startswith("not valid YAML: the parser stopped (IndexError)")
