@@ -9,10 +9,12 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, TextIO
+from typing import TYPE_CHECKING, Literal, TextIO
 
-from connect_gitops.client.transport import RequestRecord
 from connect_gitops.github_actions import ActionsEnvironment
+
+if TYPE_CHECKING:
+    from connect_gitops.client.transport import RequestRecord
 
 Format = Literal["text", "json", "markdown"]
 
