@@ -14,6 +14,7 @@ laughs" file), recursive aliases, custom tags and duplicate mapping keys.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any, Final, Literal
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import ConstructorError, DuplicateKeyError, SafeConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLFutureWarning, YAMLWarning
 from ruamel.yaml.events import (
     CollectionEndEvent,
     MappingStartEvent,
@@ -33,6 +34,11 @@ from ruamel.yaml.main import CParser  # type: ignore[attr-defined]  # None witho
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import Resolver
 from ruamel.yaml.tag import Tag
+
+# ruamel's YAML 1.1 notes (e.g. "1e3" without a dot) would print a paragraph of advice to the
+# user's terminal; the loader reports what matters itself, with file and line.
+warnings.filterwarnings("ignore", category=YAMLWarning)
+warnings.filterwarnings("ignore", category=YAMLFutureWarning)
 
 MAX_FILE_BYTES: Final = 1024 * 1024
 MAX_DEPTH: Final = 100

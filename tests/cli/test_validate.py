@@ -92,3 +92,24 @@ def test_version() -> None:
     result = CliRunner().invoke(main, ["--version"])
     assert result.exit_code == 0
     assert result.stdout == "connect-gitops, version 0.1.0\n"
+
+
+def test_yaml_library_warnings_never_reach_the_user(tmp_path: Path) -> None:
+    """ruamel warns about YAML 1.1 floats such as 1e3; the user sees only our own problem."""
+    (tmp_path / "connector.yaml").write_text(
+        "key: abc\ncreator:\n  email: a@b.co\n  noOfContributors: 1e3\n", encoding="utf-8"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-m", "connect_gitops", "validate", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert "Warning" not in result.stderr
+    assert result.stderr.splitlines()[0].endswith(
+        "connector.yaml:4:21: creator.noOfContributors: expected a whole number, "
+        "got the number 1000.0"
+    )
