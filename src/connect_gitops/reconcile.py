@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import anyio
 
@@ -23,7 +23,9 @@ from connect_gitops.core.outcomes import ApplyResult
 from connect_gitops.core.plan import Orphan, Plan
 from connect_gitops.core.planning import LifecycleOverrides, build_plan
 from connect_gitops.core.problems import Problem
-from connect_gitops.progress import Progress
+
+if TYPE_CHECKING:
+    from connect_gitops.progress import Progress
 
 NO_OVERRIDES = LifecycleOverrides()
 """Each declaration's own reconcile policy, as no CLI flag overrides it."""

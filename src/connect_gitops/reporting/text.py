@@ -11,7 +11,6 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
-from rich.console import Console
 from rich.text import Text
 
 from connect_gitops.core.outcomes import ApplyResult, LifecycleOutcome, Outcome
@@ -78,6 +77,8 @@ def to_string(lines: Iterable[Text], *, color: bool) -> str:
     lines = list(lines)
     if not color:
         return "".join(line.plain + "\n" for line in lines)
+    from rich.console import Console  # only for colour: plain text needs none of it
+
     buffer = io.StringIO()
     console = Console(
         file=buffer,
