@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TextIO
 
-from connect_gitops.github_actions import ActionsEnvironment
+from connect_gitops.github_actions import ActionsEnvironment, OutputValue
 
 if TYPE_CHECKING:
     from connect_gitops.client.transport import RequestRecord
+    from connect_gitops.core.plan import Plan
 
 Format = Literal["text", "json", "markdown"]
 
@@ -69,8 +70,9 @@ class Channels:
         self.stderr.write(text if text.endswith("\n") else text + "\n")
         self.stderr.flush()
 
-    def report(self, *, text: str, document: str) -> None:
-        """The run's report: ``text`` for humans, ``document`` (JSON or Markdown) for machines.
+    def report(self, *, text: str, json: Callable[[], str], markdown: str) -> None:
+        """The run's report in the chosen format: ``text`` for humans, JSON or Markdown for
+        machines.
 
         With ``--format text`` the text goes to stderr (and to ``--out`` when given); otherwise
         the document goes to ``--out`` or stdout, and the text to stderr as well when the
@@ -81,6 +83,7 @@ class Channels:
             if self.out is not None:
                 _atomic_write(self.out, _plain(text))
             return
+        document = json() if self.format == "json" else markdown  # JSON only when asked for
         if self.out is not None:
             _atomic_write(self.out, document)
             self.say(text)
@@ -88,6 +91,17 @@ class Channels:
         else:
             self.stdout.write(document if document.endswith("\n") else document + "\n")
             self.stdout.flush()
+
+    def to_runner(self, *, markdown: str, plan: Plan, outputs: Mapping[str, OutputValue]) -> None:
+        """In GitHub Actions: the Markdown report in the step summary, the plan document in a
+        file named by the ``plan-json`` output, and the other step ``outputs``."""
+        if not self.actions.active:
+            return
+        from connect_gitops.core.plan import to_json
+
+        self.actions.append_summary(markdown)
+        plan_json = self.actions.write_plan_json(to_json(plan))
+        self.actions.set_outputs({**outputs, "plan-json": str(plan_json)})
 
     def request_log(self, record: RequestRecord) -> None:
         """``--verbose``: one line per HTTP attempt; never a header value or a body."""

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from connect_gitops.connections import ClientOptions
     from connect_gitops.core.plan import Plan
     from connect_gitops.core.planning import LifecycleOverrides
+    from connect_gitops.core.problems import Problem
     from connect_gitops.reconcile import PlanRun, Selection
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -293,21 +294,11 @@ def _run(channels: Channels, work: Callable[[], int], folder: Path | None = None
     try:
         return work()
     except InvalidDeclarations as error:
-        from connect_gitops.validation import render_problems
-
-        for line in render_problems(error.problems, str(folder or ".")):
-            channels.say(line)
-        channels.actions.annotate(error.problems, folder=folder)
-        channels.actions.set_outputs({"exit-code": EXIT_FAILURE})
+        _show_problems(channels, error.problems, folder)
         channels.say("Nothing was sent to any API: fix the problems above and run again.")
     except ConfigError as error:
         channels.say(f"error: {error}")
-        if error.problems:
-            from connect_gitops.validation import render_problems
-
-            for line in render_problems(error.problems, str(folder or ".")):
-                channels.say(line)
-            channels.actions.annotate(error.problems, folder=folder)
+        _show_problems(channels, error.problems, folder)
     except ConnectError as error:
         channels.say(f"error: {error}")
     except GitError as error:
@@ -325,6 +316,15 @@ def _run(channels: Channels, work: Callable[[], int], folder: Path | None = None
         channels.say(describe_internal_error(error, secrets, verbose=channels.verbose))
     channels.actions.set_outputs({"exit-code": EXIT_FAILURE})
     return EXIT_FAILURE
+
+
+def _show_problems(channels: Channels, problems: Sequence[Problem], folder: Path | None) -> None:
+    """Problems in the user's files: a line each, and annotations in GitHub Actions."""
+    from connect_gitops.validation import render_problems
+
+    for line in render_problems(problems, str(folder or ".")):
+        channels.say(line)
+    channels.actions.annotate(problems, folder=folder)
 
 
 def _saved_plan_folder(plan_file: Path) -> Path:
@@ -397,21 +397,20 @@ def plan(
             changed_since,
             overrides=_overrides(preview, publish, certification),
         )
-        document = json_report.render_plan_json(run.plan)
         markdown = render_plan_markdown(run.plan)
-        text = render_plan_text(run.plan, color=channels.color)
-        channels.report(text=text, document=document if channels.format == "json" else markdown)
+        channels.report(
+            text=render_plan_text(run.plan, color=channels.color),
+            json=lambda: json_report.render_plan_json(run.plan),
+            markdown=markdown,
+        )
         code = EXIT_CHANGES if detailed_exitcode and run.plan.has_changes else EXIT_OK
+        channels.to_runner(
+            markdown=markdown,
+            plan=run.plan,
+            outputs={"has-changes": run.plan.has_changes, "exit-code": code},
+        )
         actions = channels.actions
         if actions.active:
-            actions.append_summary(markdown)
-            actions.set_outputs(
-                {
-                    "has-changes": run.plan.has_changes,
-                    "plan-json": str(actions.write_plan_json(document)),
-                    "exit-code": code,
-                }
-            )
             if pr_comment:
                 from connect_gitops.github_comment import post_plan_comment
 
@@ -547,28 +546,21 @@ def apply(
                     )
                 )
         markdown = render_apply_markdown(run.result)
-        document = json_report.render_apply_json(run.result)
         channels.report(
             text=render_apply_text(run.result, color=channels.color),
-            document=document if channels.format == "json" else markdown,
+            json=lambda: json_report.render_apply_json(run.result),
+            markdown=markdown,
         )
         code = EXIT_OK if run.result.ok else EXIT_FAILURE
-        actions = channels.actions
-        if actions.active:
-            actions.annotate(
-                (o for o in run.result.outcomes if not o.ok),
-                folder=source if source.is_dir() else Path.cwd(),
-            )
-            actions.append_summary(markdown)
-            actions.set_outputs(
-                {
-                    "has-changes": run.plan.has_changes,
-                    "plan-json": str(
-                        actions.write_plan_json(json_report.render_plan_json(run.plan))
-                    ),
-                    "exit-code": code,
-                }
-            )
+        channels.actions.annotate(
+            (o for o in run.result.outcomes if not o.ok),
+            folder=source if source.is_dir() else Path.cwd(),
+        )
+        channels.to_runner(
+            markdown=markdown,
+            plan=run.plan,
+            outputs={"has-changes": run.plan.has_changes, "exit-code": code},
+        )
         return code
 
     ctx.exit(_run(channels, work, source if source.is_dir() else Path.cwd()))
@@ -603,25 +595,23 @@ def drift(
         from connect_gitops.reporting.text import render_drift_text
 
         run = _planned(channels, directory, targets, changed_since, mode="drift")
-        document = json_report.render_plan_json(run.plan)
         markdown = render_drift_markdown(run.plan)
         channels.report(
             text=render_drift_text(run.plan, color=channels.color),
-            document=document if channels.format == "json" else markdown,
+            json=lambda: json_report.render_plan_json(run.plan),
+            markdown=markdown,
         )
         found = bool(drifted(run.plan) or missing(run.plan) or run.plan.orphans)
         code = EXIT_CHANGES if found else EXIT_OK
-        actions = channels.actions
-        if actions.active:
-            actions.append_summary(markdown)
-            actions.set_outputs(
-                {
-                    "drift-detected": found,
-                    "has-changes": run.plan.has_changes,
-                    "plan-json": str(actions.write_plan_json(document)),
-                    "exit-code": code,
-                }
-            )
+        channels.to_runner(
+            markdown=markdown,
+            plan=run.plan,
+            outputs={
+                "drift-detected": found,
+                "has-changes": run.plan.has_changes,
+                "exit-code": code,
+            },
+        )
         return code
 
     ctx.exit(_run(channels, work, directory))
