@@ -10,6 +10,7 @@ from connect_gitops.config import Config, ConfigError, load_config
 from connect_gitops.core.declarations import DeclaredConnector
 from connect_gitops.core.problems import Problem
 from connect_gitops.loading import load_folder
+from connect_gitops.reporting._format import clean
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,13 +43,14 @@ def render_problems(problems: Sequence[Problem], folder: str) -> list[str]:
     """One line per problem, ``folder/file:LINE:COL: field.path: message``, already sorted.
 
     File paths are shown from where the user ran the command (``folder`` as typed), so an editor
-    or terminal can jump to them.
+    or terminal can jump to them. Control characters (from file names or values) are shown
+    escaped, so a hostile file cannot drive the terminal.
     """
     prefix = PurePosixPath(folder.replace("\\", "/"))
     lines = []
     for problem in problems:
         shown = problem.file if str(prefix) in ("", ".") else str(prefix / problem.file)
-        line = str(Problem(shown, problem.line, problem.col, problem.path, problem.message))
+        line = clean(str(Problem(shown, problem.line, problem.col, problem.path, problem.message)))
         lines.append(line if problem.severity == "error" else f"{line} (warning)")
     return lines
 

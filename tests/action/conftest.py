@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,13 +17,5 @@ def read_outputs() -> Callable[[Path], dict[str, str]]:
 @pytest.fixture
 def fake_github() -> Iterator[FakeGitHub]:
     """The fake served over a real socket, in a thread."""
-    fake = FakeGitHub()
-    server = serve(fake)
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
+    with serve(FakeGitHub()) as fake:
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -146,8 +149,16 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def serve(fake: FakeGitHub) -> ThreadingHTTPServer:
-    """A server for ``fake`` on 127.0.0.1 (port chosen by the system); call serve_forever."""
+@contextmanager
+def serve(fake: FakeGitHub) -> Iterator[FakeGitHub]:
+    """``fake`` served on 127.0.0.1 (port chosen by the system) from a thread, while in use."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
     fake.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    return server
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -113,3 +113,14 @@ def test_yaml_library_warnings_never_reach_the_user(tmp_path: Path) -> None:
         "connector.yaml:4:21: creator.noOfContributors: expected a whole number, "
         "got the number 1000.0"
     )
+
+
+def test_control_characters_in_problems_are_shown_escaped(tmp_path: Path) -> None:
+    """A hostile file name or value cannot drive the terminal (colours, cursor moves)."""
+    (tmp_path / "evil\x1b[31m.yaml").write_text("key: ok-key\nnmae: x\n", encoding="utf-8")
+
+    result = CliRunner().invoke(main, ["validate", str(tmp_path)])
+
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stderr
+    assert "evil\\x1b[31m.yaml:2:1: nmae: unknown field" in result.stderr

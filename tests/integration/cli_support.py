@@ -19,7 +19,9 @@ SECRET = "s3cr3t-client-secret-value"
 WRITE_METHODS = {"POST", "DELETE"}
 
 
-def write_config(folder: Path, url: str, *, target: str = "emu") -> None:
+def write_config(folder: Path, url: str, *, target: str = "emu", more_targets: str = "") -> Path:
+    """connect-gitops.yaml whose default target is the emulator at ``url`` (``more_targets``:
+    further entries of ``targets``, as YAML lines)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "connect-gitops.yaml").write_text(
         f"""connectors: ["connectors/**/*.yaml"]
@@ -30,9 +32,11 @@ targets:
     projectKey: {PROJECT}
     apiUrl: {url}
     authUrl: {url}
-""",
+"""
+        + more_targets,
         encoding="utf-8",
     )
+    return folder
 
 
 def declaration(key: str, *, tag: str = "v1.0.0", description: str = "Managed in git") -> str:

@@ -18,8 +18,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from connect_gitops.cli import main
+from tests.integration.cli_support import PROJECT, write_config
 
-PROJECT = "emulator-project"
 CLI = Path("/work/main/.venv/bin/connect-gitops")
 
 
@@ -28,18 +28,8 @@ CLI = Path("/work/main/.venv/bin/connect-gitops")
 
 def write_folder(folder: Path, url: str, declarations: dict[str, str]) -> Path:
     """A declarations folder whose one target is the emulator at ``url``."""
-    (folder / "connectors").mkdir(parents=True)
-    (folder / "connect-gitops.yaml").write_text(
-        'connectors: ["connectors/**/*.yaml"]\n'
-        "defaultTarget: emu\n"
-        "targets:\n"
-        "  emu:\n"
-        "    region: europe-west1.gcp\n"
-        f"    projectKey: {PROJECT}\n"
-        f"    apiUrl: {url}\n"
-        f"    authUrl: {url}\n",
-        encoding="utf-8",
-    )
+    write_config(folder, url)
+    (folder / "connectors").mkdir()
     for name, text in declarations.items():
         (folder / "connectors" / name).write_text(text, encoding="utf-8")
     return folder

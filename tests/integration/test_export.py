@@ -18,8 +18,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from connect_gitops.cli import main
+from tests.integration import cli_support
 
-PROJECT = "emulator-project"
+PROJECT = cli_support.PROJECT
 CLI = Path("/work/main/.venv/bin/connect-gitops")
 
 EVERY_FIELD: dict[str, Any] = {
@@ -68,25 +69,13 @@ reconcile:
 
 def write_config(folder: Path, url: str, *, extra_target: bool = False) -> Path:
     """connect-gitops.yaml whose default target is the emulator at ``url``."""
-    folder.mkdir(parents=True, exist_ok=True)
     other = (
         "  other:\n    region: us-central1.gcp\n    projectKey: other-project\n"
         f"    apiUrl: {url}\n    authUrl: {url}\n"
         if extra_target
         else ""
     )
-    (folder / "connect-gitops.yaml").write_text(
-        'connectors: ["connectors/**/*.yaml"]\n'
-        "defaultTarget: emu\n"
-        "targets:\n"
-        "  emu:\n"
-        "    region: europe-west1.gcp\n"
-        f"    projectKey: {PROJECT}\n"
-        f"    apiUrl: {url}\n"
-        f"    authUrl: {url}\n" + other,
-        encoding="utf-8",
-    )
-    return folder
+    return cli_support.write_config(folder, url, more_targets=other)
 
 
 def token(url: str, project: str = PROJECT) -> dict[str, str]:

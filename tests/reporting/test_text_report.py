@@ -19,12 +19,10 @@ from reporting_samples import (
 
 from connect_gitops.core.outcomes import ApplyResult, Outcome
 from connect_gitops.core.plan import Change, FieldChange, Orphan, Plan
-from connect_gitops.core.problems import Problem
 from connect_gitops.reporting.text import (
     render_apply_text,
     render_drift_text,
     render_plan_text,
-    render_problems,
     use_color,
 )
 
@@ -214,24 +212,4 @@ def test_drift_counts_one_connector_singular() -> None:
     plan = Plan(mode="drift", changes=[update_change(), blocked_change()])
     assert render_drift_text(plan).splitlines()[-1] == (
         "Drift: 1 connector drifted, 0 missing, 0 orphans."
-    )
-
-
-def test_problems_sorted_and_counted() -> None:
-    problems = [
-        Problem("connectors/b.yaml", 3, 5, "creator.email", "not an email address"),
-        Problem("connectors/a.yaml", 9, 1, "", "duplicate key 'x'"),
-        Problem("connectors/a.yaml", 2, 3, "nmae", "unknown field; did you mean 'name'?"),
-    ]
-    assert render_problems(problems) == (
-        "connectors/a.yaml:2:3: nmae: unknown field; did you mean 'name'?\n"
-        "connectors/a.yaml:9:1: duplicate key 'x'\n"
-        "connectors/b.yaml:3:5: creator.email: not an email address\n"
-        "3 problems in 2 files\n"
-    )
-
-
-def test_one_problem_is_singular() -> None:
-    assert render_problems([Problem("a.yaml", 1, 1, "key", "required")]) == (
-        "a.yaml:1:1: key: required\n1 problem in 1 file\n"
     )

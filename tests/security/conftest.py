@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -12,13 +11,6 @@ from tests.action.github_fakes import FakeGitHub, serve
 
 @pytest.fixture
 def fake_github() -> Iterator[FakeGitHub]:
-    fake = FakeGitHub()
-    server = serve(fake)
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
+    """The fake served over a real socket, in a thread."""
+    with serve(FakeGitHub()) as fake:
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)

@@ -31,18 +31,7 @@ from connect_gitops.core.declarations import (
 from connect_gitops.core.diff import NESTED_FIELDS, SET_FIELDS, normalised
 from connect_gitops.core.live import ConnectorStaged
 
-FILE_ORDER: tuple[str, ...] = (
-    "key",
-    "name",
-    "description",
-    "integrationTypes",
-    "creator",
-    "repository",
-    "privateProjects",
-    "supportedRegions",
-    "documentationUrl",
-    "reconcile",
-)
+FILE_ORDER: tuple[str, ...] = tuple(ConnectorDeclaration.model_fields)
 """Top-level field order of a new declaration file: the order of the documented examples."""
 
 CREATOR_FILE_ORDER: tuple[str, ...] = (

@@ -15,7 +15,6 @@ from rich.text import Text
 
 from connect_gitops.core.outcomes import ApplyResult, LifecycleOutcome, Outcome
 from connect_gitops.core.plan import Change, LifecycleStep, Orphan, Plan
-from connect_gitops.core.problems import Problem
 from connect_gitops.reporting._format import (
     action_names,
     clean,
@@ -264,16 +263,3 @@ def drift_lines(plan: Plan) -> list[Text]:
 def render_drift_text(plan: Plan, *, color: bool = False) -> str:
     """How live connectors differ from their declarations (a Plan of mode ``drift``)."""
     return to_string(drift_lines(plan), color=color)
-
-
-def render_problems(problems: Sequence[Problem]) -> str:
-    """``file:line:col: field: message`` per problem, sorted, then ``N problems in M files``."""
-    if not problems:
-        return "No problems.\n"
-    lines = []
-    for problem in sorted(problems):
-        text = clean(str(problem))
-        lines.append(f"{text} (warning)" if problem.severity == "warning" else text)
-    files = len({problem.file for problem in problems})
-    lines.append(f"{plural(len(problems), 'problem')} in {plural(files, 'file')}")
-    return "\n".join(lines) + "\n"
