@@ -86,21 +86,13 @@ def remote_problems(
     """
     from connect_gitops.git_remote import RemoteCheck, check_remotes
 
-    wanted = [d for d in declarations if d.declaration.repository is not None]
-    checks = sorted(
-        {
-            RemoteCheck(d.declaration.repository.url, d.declaration.repository.tag)
-            for d in wanted
-            if d.declaration.repository is not None
-        }
-    )
+    wanted = [(d, d.declaration.repository) for d in declarations if d.declaration.repository]
+    checks = sorted({RemoteCheck(repository.url, repository.tag) for _, repository in wanted})
     if not checks:
         return []
     results = check_remotes(checks, timeout=timeout)
     problems: list[Problem] = []
-    for item in wanted:
-        repository = item.declaration.repository
-        assert repository is not None
+    for item, repository in wanted:
         result = results.get((repository.url, repository.tag))
         if result is not None and result.error is not None:
             problems.append(Problem(item.file, item.line, 1, "repository", result.error))
