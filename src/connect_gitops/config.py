@@ -32,13 +32,12 @@ from pydantic import (
 from connect_gitops import yamlsafe
 from connect_gitops.core import rules
 from connect_gitops.core.problems import Problem
+from connect_gitops.declaration_files import CONFIG_FILE, DEFAULT_CONNECTOR_GLOBS
 from connect_gitops.diagnostics import describe_errors, suggestion
 
-CONFIG_FILE: Final = "connect-gitops.yaml"
 IMPLICIT_TARGET: Final = "default"
 DEFAULT_CLIENT_ID_ENV: Final = "CTP_CLIENT_ID"
 DEFAULT_CLIENT_SECRET_ENV: Final = "CTP_CLIENT_SECRET"
-DEFAULT_CONNECTOR_GLOBS: Final = ("**/*.yaml", "**/*.yml")
 
 REGION_HOSTS: Final[Mapping[str, tuple[str, str]]] = {
     region: (

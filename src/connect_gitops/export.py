@@ -33,7 +33,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from connect_gitops import loading, yamlsafe
-from connect_gitops.config import CONFIG_FILE, Config, ConfigError, load_config
+from connect_gitops.config import Config, ConfigError, load_config
+from connect_gitops.declaration_files import CONFIG_FILE, is_declaration_path
 from connect_gitops.connections import ClientOptions, open_clients
 from connect_gitops.core.adoption import (
     AdoptionError,
@@ -439,7 +440,7 @@ def _glob_notices(config: Config, out_dir: Path, files: Sequence[ExportedFile]) 
             )
             break
         relative = resolved.relative_to(root).as_posix()
-        if not loading.is_declaration_path(relative, config.connector_globs):
+        if not is_declaration_path(relative, config.connector_globs):
             where = config.file or config.root
             notices.append(
                 f"warning: {relative} does not match the connectors globs of {where}: "

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from connect_gitops.loading import is_declaration_path
+from connect_gitops.declaration_files import is_declaration_path
 
 if TYPE_CHECKING:
     # gitpython costs ~0.1 s to import; every command imports this module for GitError, but
@@ -62,7 +62,7 @@ def changed_declaration_files(
     """The declaration files changed between ``rev`` and HEAD in ``folder``'s repository.
 
     ``folder`` may be a subfolder of the repository; ``patterns`` are the config's connector
-    globs, relative to ``folder``, matched as :func:`connect_gitops.loading.is_declaration_path`
+    globs, relative to ``folder``, matched as :func:`connect_gitops.declaration_files.is_declaration_path`
     does. A rename counts as its new path changed (or as a delete when
     the new path matches no glob). Uncommitted changes are ignored.
     """

@@ -8,21 +8,29 @@ column of each error; :attr:`LoadResult.round_trip_files` names those files.
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from connect_gitops import yamlsafe
-from connect_gitops.config import CONFIG_FILE, Config, load_config, unknown_target_message
+from connect_gitops.config import Config, load_config, unknown_target_message
 from connect_gitops.core.declarations import ConnectorDeclaration, DeclaredConnector
 from connect_gitops.core.problems import Problem
+from connect_gitops.declaration_files import (
+    CONFIG_FILE,
+    Reading,
+    discover_files,
+    read_declaration_file,
+)
 from connect_gitops.diagnostics import FieldError, describe_errors
 from connect_gitops.forked_map import forked_map
+
+if TYPE_CHECKING:
+    from connect_gitops.parse_ahead import ParsedAhead
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,65 +49,23 @@ class LoadResult:
         return not any(p.severity == "error" for p in self.problems)
 
 
-def glob_matcher(patterns: Sequence[str]) -> Callable[[str], bool]:
-    """Match '/'-separated relative paths against globs: ``*``, ``?``, ``**/`` for any folders."""
-    regexes = [re.compile(_glob_to_regex(pattern)) for pattern in patterns]
-    return lambda path: any(regex.fullmatch(path) for regex in regexes)
+def load_folder(
+    root: Path, config: Config | None = None, *, ahead: ParsedAhead | None = None
+) -> LoadResult:
+    """Load every declaration file of the folder (the config's globs).
 
-
-def _glob_to_regex(pattern: str) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:[^/]*/)*")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return "".join(out)
-
-
-def is_declaration_path(path: str, globs: Sequence[str]) -> bool:
-    """Whether a relative path is a declaration file under these globs (not hidden, not config)."""
-    parts = path.split("/")
-    if path == CONFIG_FILE or any(part.startswith(".") for part in parts[:-1]):
-        return False
-    return glob_matcher(globs)(path)
-
-
-def discover_files(root: Path, globs: Sequence[str]) -> list[str]:
-    """Declaration files under ``root``: matching ``globs``, outside hidden folders, sorted."""
-    matches = glob_matcher(globs)
-    found: list[str] = []
-    for folder, subfolders, files in os.walk(root):
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        relative = Path(folder).relative_to(root).as_posix()
-        prefix = "" if relative == "." else relative + "/"
-        for name in files:
-            path = prefix + name
-            if path != CONFIG_FILE and matches(path):
-                found.append(path)
-    return sorted(found)
-
-
-def load_folder(root: Path, config: Config | None = None) -> LoadResult:
-    """Load every declaration file of the folder (the config's globs)."""
+    ``ahead``: the files as a forked child has parsed them meanwhile (:mod:`parse_ahead`).
+    """
     config = config or load_config(root, os.environ)
-    return load_files(root, discover_files(root, config.connector_globs), config)
+    return load_files(root, discover_files(root, config.connector_globs), config, ahead=ahead)
 
 
 def load_files(
-    root: Path, relative_paths: Iterable[str], config: Config | None = None
+    root: Path,
+    relative_paths: Iterable[str],
+    config: Config | None = None,
+    *,
+    ahead: ParsedAhead | None = None,
 ) -> LoadResult:
     """Load only these files (relative to ``root``), e.g. those changed since a revision."""
     config = config or load_config(root, os.environ)
@@ -107,8 +73,7 @@ def load_files(
     placed: list[_Placed] = []
     problems: list[Problem] = []
     round_trip: list[str] = []
-    readings = forked_map(partial(_read, root), files)
-    for name, reading in zip(files, readings, strict=True):
+    for name, reading in zip(files, _readings(root, files, ahead), strict=True):
         checked = _check_file(name, reading, config)
         placed.extend(checked.declarations)
         problems.extend(checked.problems)
@@ -124,6 +89,14 @@ def load_files(
     )
 
 
+def _readings(root: Path, files: Sequence[str], ahead: ParsedAhead | None) -> list[Reading]:
+    """Each file's reading: from the child that parsed ahead, else parsed now (on two cores)."""
+    done = ahead.take() if ahead is not None and ahead.root == root else {}
+    missing = [name for name in files if name not in done]
+    parsed = dict(zip(missing, forked_map(partial(read_declaration_file, root), missing)))
+    return [done[name] if name in done else parsed[name] for name in files]
+
+
 @dataclass(frozen=True, slots=True)
 class _Placed:
     declared: DeclaredConnector
@@ -137,22 +110,7 @@ class _FileResult:
     round_trip: bool = False
 
 
-_Reading = tuple[str, list[yamlsafe.Document]] | Problem
-"""A file's text and documents, or the problem that stopped reading it (plain, picklable data)."""
-
-
-def _read(root: Path, name: str) -> _Reading:
-    """Read and parse one file; pure apart from reading, so it may run in a forked child."""
-    try:
-        text = yamlsafe.read_text(root / name)
-        return text, yamlsafe.parse_documents(text)
-    except yamlsafe.YamlProblem as problem:
-        return Problem(name, problem.line, problem.col, "", problem.message)
-    except OSError as error:
-        return Problem(name, 1, 1, "", f"cannot read: {error.strerror}")
-
-
-def _check_file(name: str, reading: _Reading, config: Config) -> _FileResult:
+def _check_file(name: str, reading: Reading, config: Config) -> _FileResult:
     if isinstance(reading, Problem):
         return _FileResult([], [reading])
     text, documents = reading

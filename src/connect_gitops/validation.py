@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from connect_gitops.config import Config, ConfigError, load_config
 from connect_gitops.core.declarations import DeclaredConnector
 from connect_gitops.core.problems import Problem
 from connect_gitops.loading import load_folder
 from connect_gitops.reporting._format import clean
+
+if TYPE_CHECKING:
+    from connect_gitops.parse_ahead import ParsedAhead
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,14 +32,19 @@ class ValidationReport:
         return not any(problem.severity == "error" for problem in self.problems)
 
 
-def validate_folder(root: Path, environ: Mapping[str, str]) -> ValidationReport:
-    """Validate ``connect-gitops.yaml`` and then every declaration file it selects."""
+def validate_folder(
+    root: Path, environ: Mapping[str, str], *, ahead: ParsedAhead | None = None
+) -> ValidationReport:
+    """Validate ``connect-gitops.yaml`` and then every declaration file it selects.
+
+    ``ahead``: the files as a forked child has parsed them meanwhile (:mod:`parse_ahead`).
+    """
     try:
         config = load_config(root, environ)
     except ConfigError as error:
         problems = error.problems or (Problem("connect-gitops.yaml", 1, 1, "", str(error)),)
         return ValidationReport(None, (), tuple(problems), ())
-    loaded = load_folder(root, config)
+    loaded = load_folder(root, config, ahead=ahead)
     return ValidationReport(config, loaded.declarations, loaded.problems, loaded.files)
 
 

@@ -14,7 +14,7 @@ from connect_gitops.git import (
     GitError,
     changed_declaration_files,
 )
-from connect_gitops.loading import discover_files
+from connect_gitops.declaration_files import discover_files
 
 GLOBS = ["connectors/**/*.yaml"]
 PAY = "key: pay\nname: Pay\n"

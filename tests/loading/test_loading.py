@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from connect_gitops.config import load_config
-from connect_gitops.loading import LoadResult, discover_files, load_files, load_folder
+from connect_gitops.declaration_files import discover_files
+from connect_gitops.loading import LoadResult, load_files, load_folder
 from connect_gitops.yamlsafe import fast_loader_class
 
 CONFIG = """\
