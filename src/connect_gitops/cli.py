@@ -79,7 +79,7 @@ _held_back: tuple[int, int, int] | None = None
 """The collector's thresholds while :func:`run` holds it back, to restore after the imports."""
 
 
-def run() -> NoReturn:
+def run() -> None:
     """The ``connect-gitops`` script and ``python -m connect_gitops``: :func:`main`, with the
     garbage collector tuned for a short process.
 

@@ -34,7 +34,6 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from connect_gitops import loading, yamlsafe
 from connect_gitops.config import Config, ConfigError, load_config
-from connect_gitops.declaration_files import CONFIG_FILE, is_declaration_path
 from connect_gitops.connections import ClientOptions, open_clients
 from connect_gitops.core.adoption import (
     AdoptionError,
@@ -50,6 +49,7 @@ from connect_gitops.core.declarations import (
 )
 from connect_gitops.core.diff import normalised
 from connect_gitops.core.live import ConnectorStaged
+from connect_gitops.declaration_files import CONFIG_FILE, is_declaration_path
 
 SCHEMA_PATH = "schema/connector.schema.json"
 """Where the README tells users to keep ``connect-gitops schema``'s output."""

@@ -62,9 +62,10 @@ def changed_declaration_files(
     """The declaration files changed between ``rev`` and HEAD in ``folder``'s repository.
 
     ``folder`` may be a subfolder of the repository; ``patterns`` are the config's connector
-    globs, relative to ``folder``, matched as :func:`connect_gitops.declaration_files.is_declaration_path`
-    does. A rename counts as its new path changed (or as a delete when
-    the new path matches no glob). Uncommitted changes are ignored.
+    globs, relative to ``folder``, matched as
+    :func:`connect_gitops.declaration_files.is_declaration_path` does. A rename counts as its new
+    path changed (or as a delete when the new path matches no glob). Uncommitted changes are
+    ignored.
     """
     if rev == ZERO_REV:
         return ChangeSet(whole_folder=True, reason="new branch: no previous revision")

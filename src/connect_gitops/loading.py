@@ -93,7 +93,9 @@ def _readings(root: Path, files: Sequence[str], ahead: ParsedAhead | None) -> li
     """Each file's reading: from the child that parsed ahead, else parsed now (on two cores)."""
     done = ahead.take() if ahead is not None and ahead.root == root else {}
     missing = [name for name in files if name not in done]
-    parsed = dict(zip(missing, forked_map(partial(read_declaration_file, root), missing)))
+    parsed = dict(
+        zip(missing, forked_map(partial(read_declaration_file, root), missing), strict=True)
+    )
     return [done[name] if name in done else parsed[name] for name in files]
 
 

@@ -13,6 +13,8 @@ without ``os.fork`` or while other threads run (a child of a threaded process ma
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import pickle
 import select
@@ -85,10 +87,8 @@ class ParsedAhead:
             return
         os.close(self._read_end)
         self._read_end = None
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(self._pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         os.waitpid(self._pid, 0)
 
     def __enter__(self) -> ParsedAhead:
@@ -100,6 +100,9 @@ class ParsedAhead:
 
 def _child(root: Path, write_end: int) -> None:  # pragma: no cover - runs in the forked child
     """Find and parse the files, send the readings, exit without running any exit handler."""
+    # A short life: collecting garbage would only walk (and so copy, page by page) the memory
+    # shared with the parent.
+    gc.disable()
     try:
         from connect_gitops.declaration_files import (
             discover_files,
@@ -111,11 +114,12 @@ def _child(root: Path, write_end: int) -> None:  # pragma: no cover - runs in th
         for name in discover_files(root, likely_globs(root)):
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
+                reading: Reading | None
                 try:
                     reading = read_declaration_file(root, name)
                 except BaseException:
-                    continue  # the parent raises it itself, in order
-            if not caught:  # a warning is the parent's to print
+                    reading = None  # the parent raises it itself, in order
+            if reading is not None and not caught:  # a warning is the parent's to print
                 done[name] = reading
         payload = pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(write_end, "wb") as pipe:

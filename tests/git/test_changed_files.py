@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from connect_gitops.declaration_files import discover_files
 from connect_gitops.git import (
     ZERO_REV,
     ChangeSet,
@@ -14,7 +15,6 @@ from connect_gitops.git import (
     GitError,
     changed_declaration_files,
 )
-from connect_gitops.declaration_files import discover_files
 
 GLOBS = ["connectors/**/*.yaml"]
 PAY = "key: pay\nname: Pay\n"

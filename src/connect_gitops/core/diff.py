@@ -107,6 +107,8 @@ def diff_fields(wanted: Mapping[str, Any], current: Mapping[str, Any]) -> Diff:
 
     ``current`` holds the same fields as ``wanted`` (see :func:`live_managed_fields`).
     """
+    if wanted == current:
+        return Diff()  # the common case, cheapest first: no list to sort
     wanted_set, current_set = normalised(wanted), normalised(current)
     if wanted_set == current_set:
         return Diff()

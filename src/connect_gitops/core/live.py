@@ -93,11 +93,10 @@ def live_managed_fields(live: ConnectorStaged, declared: dict[str, Any]) -> dict
         if name not in declared:
             continue
         value = getattr(live, name)
-        if isinstance(value, BaseModel):
-            sub = value.model_dump(mode="json")
+        if isinstance(value, BaseModel):  # plain str / int fields: read, not dumped
             wanted = declared[name]
             order = CREATOR_FIELDS if name == "creator" else ("url", "tag")
-            result[name] = {f: sub.get(f) for f in order if f in wanted}
+            result[name] = {f: getattr(value, f) for f in order if f in wanted}
         else:
             result[name] = list(value) if isinstance(value, list) else value
     return result

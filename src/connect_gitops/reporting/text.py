@@ -1,7 +1,8 @@
 """Plan, apply, drift and problem reports for humans, Terraform-like, coloured on a terminal.
 
-Each renderer builds rich ``Text`` lines and returns a plain string: ANSI-coloured when asked,
-plain otherwise, so the CLI decides colour once (:func:`use_color`) and tests compare strings.
+Each renderer builds lines of styled segments and returns a plain string: ANSI-coloured (by
+rich) when asked, plain otherwise, so the CLI decides colour once (:func:`use_color`) and tests
+compare strings. Plain text never imports rich.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ import io
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
-
-from rich.text import Text
 
 from connect_gitops.core.outcomes import ApplyResult, LifecycleOutcome, Outcome
 from connect_gitops.core.plan import Change, LifecycleStep, Orphan, Plan
@@ -71,12 +70,22 @@ def use_color(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
     return bool(isatty and isatty())
 
 
-def to_string(lines: Iterable[Text], *, color: bool) -> str:
+Segment = str | tuple[str, str]
+"""Plain text, or ``(text, style)`` with a rich style name."""
+Line = tuple[Segment, ...]
+
+
+def _plain(line: Line) -> str:
+    return "".join(part if isinstance(part, str) else part[0] for part in line)
+
+
+def to_string(lines: Iterable[Line], *, color: bool) -> str:
     """Lines joined with newlines: ANSI escapes when ``color``, plain text otherwise."""
     lines = list(lines)
     if not color:
-        return "".join(line.plain + "\n" for line in lines)
+        return "".join(_plain(line) + "\n" for line in lines)
     from rich.console import Console  # only for colour: plain text needs none of it
+    from rich.text import Text
 
     buffer = io.StringIO()
     console = Console(
@@ -91,20 +100,20 @@ def to_string(lines: Iterable[Text], *, color: bool) -> str:
         width=10_000,
         legacy_windows=False,
     )
-    console.print(Text("\n").join(lines), soft_wrap=True)
+    console.print(Text("\n").join(Text.assemble(*line) for line in lines), soft_wrap=True)
     return buffer.getvalue()
 
 
-def _line(*parts: str | tuple[str, str]) -> Text:
+def _line(*parts: Segment) -> Line:
     """A line from plain strings and ``(text, style)`` pairs."""
-    return Text.assemble(*parts)
+    return parts
 
 
-def _head(symbol: str, word: str, key: str, where: str, style: str, tail: str = "") -> Text:
+def _head(symbol: str, word: str, key: str, where: str, style: str, tail: str = "") -> Line:
     return _line((f"{symbol} {word}", style), "  ", (clean(key), "bold"), f"  ({where})", tail)
 
 
-def _lifecycle_lines(steps: Sequence[LifecycleStep], *, arrow: bool = True) -> list[Text]:
+def _lifecycle_lines(steps: Sequence[LifecycleStep], *, arrow: bool = True) -> list[Line]:
     lines = []
     for step in steps:
         name = step.step + (" with certification" if step.certification else "")
@@ -113,7 +122,7 @@ def _lifecycle_lines(steps: Sequence[LifecycleStep], *, arrow: bool = True) -> l
     return lines
 
 
-def _change_lines(change: Change) -> list[Text]:
+def _change_lines(change: Change) -> list[Line]:
     where = location(change.target, change.file, change.line)
     style = _CHANGE_STYLE[change.kind]
     if change.kind == "create":
@@ -144,7 +153,7 @@ def _change_lines(change: Change) -> list[Text]:
     return lines + _lifecycle_lines(change.lifecycle)
 
 
-def _orphan_line(orphan: Orphan) -> Text:
+def _orphan_line(orphan: Orphan) -> Line:
     reason = clean(orphan.reason) if orphan.reason else "no declaration names it; not deleted"
     return _line(
         ("? orphan", "magenta"),
@@ -154,16 +163,16 @@ def _orphan_line(orphan: Orphan) -> Text:
     )
 
 
-def plan_lines(plan: Plan) -> list[Text]:
-    """The plan as rich lines: every change but plain noops, the orphans, the summary."""
-    lines: list[Text] = []
+def plan_lines(plan: Plan) -> list[Line]:
+    """The plan as styled lines: every change but plain noops, the orphans, the summary."""
+    lines: list[Line] = []
     for change in plan.changes:
         if change.kind != "noop" or change.lifecycle:
             lines += _change_lines(change)
     lines += [_orphan_line(orphan) for orphan in plan.orphans]
     if lines:
-        lines.append(Text(""))
-    lines.append(Text(plan_headline(plan), style="bold"))
+        lines.append(())
+    lines.append(((plan_headline(plan), "bold"),))
     return lines
 
 
@@ -178,7 +187,7 @@ def _entry_text(entry: Mapping[str, Any]) -> str:
     return clean(": ".join(parts) if parts else str(dict(entry)))
 
 
-def _lifecycle_outcome_lines(steps: Sequence[LifecycleOutcome]) -> list[Text]:
+def _lifecycle_outcome_lines(steps: Sequence[LifecycleOutcome]) -> list[Line]:
     lines = []
     for step in steps:
         style = _LIFECYCLE_STYLE[step.state]
@@ -204,7 +213,7 @@ def _outcome_detail(outcome: Outcome) -> str:
     return detail
 
 
-def _outcome_lines(outcome: Outcome) -> list[Text]:
+def _outcome_lines(outcome: Outcome) -> list[Line]:
     where = location(outcome.target, outcome.file, outcome.line)
     detail = _outcome_detail(outcome)
     head = _line(
@@ -217,14 +226,14 @@ def _outcome_lines(outcome: Outcome) -> list[Text]:
     return [head, *_lifecycle_outcome_lines(outcome.lifecycle)]
 
 
-def apply_lines(result: ApplyResult, *, show_unchanged: bool = False) -> list[Text]:
-    lines: list[Text] = []
+def apply_lines(result: ApplyResult, *, show_unchanged: bool = False) -> list[Line]:
+    lines: list[Line] = []
     for outcome in result.outcomes:
         if show_unchanged or needs_listing(outcome):
             lines += _outcome_lines(outcome)
     if lines:
-        lines.append(Text(""))
-    lines.append(Text(apply_summary(result), style="bold"))
+        lines.append(())
+    lines.append(((apply_summary(result), "bold"),))
     return lines
 
 
@@ -233,8 +242,8 @@ def render_apply_text(result: ApplyResult, *, color: bool, show_unchanged: bool 
     return to_string(apply_lines(result, show_unchanged=show_unchanged), color=color)
 
 
-def drift_lines(plan: Plan) -> list[Text]:
-    lines: list[Text] = []
+def drift_lines(plan: Plan) -> list[Line]:
+    lines: list[Line] = []
     for change in drifted(plan):
         where = location(change.target, change.file, change.line)
         tail = f"  blocked: {clean(change.reason or '')}" if change.kind == "blocked" else ""
@@ -255,8 +264,8 @@ def drift_lines(plan: Plan) -> list[Text]:
         lines.append(_head("+", "missing", change.key, where, "green", "  declared but not live"))
     lines += [_orphan_line(orphan) for orphan in plan.orphans]
     if lines:
-        lines.append(Text(""))
-    lines.append(Text(drift_summary(plan), style="bold"))
+        lines.append(())
+    lines.append(((drift_summary(plan), "bold"),))
     return lines
 
 

@@ -1,0 +1,122 @@
+"""What keeps a short run short: the collector held back while modules load, results that
+asyncio never turns into a string, and plain text that never loads rich."""
+
+from __future__ import annotations
+
+import gc
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from connect_gitops.cli import _run_async
+
+
+def _python(code: str, cwd: Path) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    found: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return found
+
+
+class _Costly:
+    """A result whose repr must never be built (it would be a whole plan's)."""
+
+    reprs = 0
+
+    def __repr__(self) -> str:
+        # Raising would not show: the repr is built inside code that swallows errors.
+        type(self).reprs += 1
+        return "a whole plan"
+
+
+def test_a_coroutines_result_is_returned_without_its_repr() -> None:
+    result = _Costly()
+
+    async def work() -> _Costly:
+        return result
+
+    assert _run_async(work) is result
+    assert _Costly.reprs == 0
+
+
+def test_errors_of_the_coroutine_reach_the_caller() -> None:
+    async def work() -> None:
+        raise LookupError("from the coroutine")
+
+    try:
+        _run_async(work)
+    except LookupError as error:
+        assert str(error) == "from the coroutine"
+    else:
+        raise AssertionError("no error")
+
+
+COLLECTOR = """
+    import atexit, gc, json, sys
+    from connect_gitops import cli
+
+    default = gc.get_threshold()
+    seen = {}
+    original = cli._imports_done
+
+    def imports_done():
+        seen["during start-up"] = gc.get_threshold()[0]
+        original()
+        seen["after the imports"] = gc.get_threshold()[0]
+        seen["frozen"] = gc.get_freeze_count()
+
+    cli._imports_done = imports_done
+    atexit.register(lambda: print(json.dumps({**seen, "default": default[0]})))
+    sys.argv = ["connect-gitops", "validate", "."]
+    cli.run()
+"""
+
+
+def test_the_collector_is_held_back_only_until_the_imports_are_done(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("key: startup-a\nname: A\n", encoding="utf-8")
+
+    seen = _python(COLLECTOR, tmp_path)
+
+    assert seen["during start-up"] == 200_000
+    assert seen["after the imports"] == seen["default"] == 700
+    assert isinstance(seen["frozen"], int) and seen["frozen"] > 10_000
+
+
+def test_calling_main_directly_leaves_the_collector_alone(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from connect_gitops.cli import main
+
+    (tmp_path / "a.yaml").write_text("key: startup-a\nname: A\n", encoding="utf-8")
+    before = gc.get_threshold(), gc.get_freeze_count()
+
+    result = CliRunner().invoke(main, ["validate", str(tmp_path)])
+
+    assert result.exit_code == 0, result.output
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
+PLAIN_TEXT = """
+    import json, sys
+    from connect_gitops.core.plan import Plan
+    from connect_gitops.reporting.text import render_plan_text
+
+    text = render_plan_text(Plan(mode="plan", changes=[], orphans=[]), color=False)
+    print(json.dumps({"text": text, "rich": any(m.startswith("rich") for m in sys.modules)}))
+"""
+
+
+def test_plain_text_reports_do_not_load_rich(tmp_path: Path) -> None:
+    seen = _python(PLAIN_TEXT, tmp_path)
+
+    assert seen["rich"] is False
+    assert seen["text"] == "No changes. Live connectors match the declarations.\n"
