@@ -10,6 +10,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from connect_gitops.cli import _run_async
 
 
@@ -52,12 +54,8 @@ def test_errors_of_the_coroutine_reach_the_caller() -> None:
     async def work() -> None:
         raise LookupError("from the coroutine")
 
-    try:
+    with pytest.raises(LookupError, match="from the coroutine"):
         _run_async(work)
-    except LookupError as error:
-        assert str(error) == "from the coroutine"
-    else:
-        raise AssertionError("no error")
 
 
 COLLECTOR = """
@@ -88,7 +86,8 @@ def test_the_collector_is_held_back_only_until_the_imports_are_done(tmp_path: Pa
 
     assert seen["during start-up"] == 200_000
     assert seen["after the imports"] == seen["default"] == 700
-    assert isinstance(seen["frozen"], int) and seen["frozen"] > 10_000
+    assert isinstance(seen["frozen"], int)
+    assert seen["frozen"] > 10_000
 
 
 def test_calling_main_directly_leaves_the_collector_alone(tmp_path: Path) -> None:
