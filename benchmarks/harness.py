@@ -30,6 +30,8 @@ PROJECT = "emulator-project"
 REGION = "europe-west1.gcp"
 RUNS = 3
 """Measured runs per figure (after one warm-up run); the figure is their median."""
+SIDE_BY_SIDE_RUNS = 7
+"""Measured pairs when a figure is compared with a floor run beside it (:func:`side_by_side`)."""
 
 JsonObject = dict[str, Any]
 
@@ -316,6 +318,47 @@ def median_run(
         if attempt > 0:
             measured.append(result)
     return statistics.median(r.wall for r in measured), measured
+
+
+@dataclass(frozen=True)
+class SideBySide:
+    """Two commands timed in alternation, so that a machine slowing down weighs on both."""
+
+    ours: float
+    """Median wall of our command."""
+    floor: float
+    """Median wall of the floor."""
+    ratio: float
+    """Median of the per-pair ratios ours / floor."""
+    runs: list[Run]
+    """Our measured runs."""
+
+
+def side_by_side(
+    ours: Callable[[], Run],
+    floor: Callable[[], Run],
+    *,
+    before: Callable[[], None] = lambda: None,
+    runs: int = SIDE_BY_SIDE_RUNS,
+    check: Callable[[Run], None] | None = None,
+) -> SideBySide:
+    """One warm-up of each, then ``runs`` pairs, ours then the floor (``before`` prepares ours)."""
+    pairs: list[tuple[Run, Run]] = []
+    for attempt in range(runs + 1):
+        before()
+        mine = ours()
+        theirs = floor()
+        if check is not None:
+            check(mine)
+            check(theirs)
+        if attempt > 0:
+            pairs.append((mine, theirs))
+    return SideBySide(
+        ours=statistics.median(m.wall for m, _ in pairs),
+        floor=statistics.median(f.wall for _, f in pairs),
+        ratio=statistics.median(m.wall / f.wall for m, f in pairs),
+        runs=[m for m, _ in pairs],
+    )
 
 
 def expect_exit(*codes: int) -> Callable[[Run], None]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TextIO
@@ -16,6 +16,7 @@ from connect_gitops.github_actions import ActionsEnvironment, OutputValue
 if TYPE_CHECKING:
     from connect_gitops.client.transport import RequestRecord
     from connect_gitops.core.plan import Plan
+    from connect_gitops.reporting.documents import Documents
 
 Format = Literal["text", "json", "markdown"]
 
@@ -70,7 +71,7 @@ class Channels:
         self.stderr.write(text if text.endswith("\n") else text + "\n")
         self.stderr.flush()
 
-    def report(self, *, text: str, json: Callable[[], str], markdown: str) -> None:
+    def report(self, *, text: str, documents: Documents) -> None:
         """The run's report in the chosen format: ``text`` for humans, JSON or Markdown for
         machines.
 
@@ -83,7 +84,7 @@ class Channels:
             if self.out is not None:
                 _atomic_write(self.out, _plain(text))
             return
-        document = json() if self.format == "json" else markdown  # JSON only when asked for
+        document = documents.json() if self.format == "json" else documents.markdown()
         if self.out is not None:
             _atomic_write(self.out, document)
             self.say(text)
@@ -92,14 +93,16 @@ class Channels:
             self.stdout.write(document if document.endswith("\n") else document + "\n")
             self.stdout.flush()
 
-    def to_runner(self, *, markdown: str, plan: Plan, outputs: Mapping[str, OutputValue]) -> None:
+    def to_runner(
+        self, *, documents: Documents, plan: Plan, outputs: Mapping[str, OutputValue]
+    ) -> None:
         """In GitHub Actions: the Markdown report in the step summary, the plan document in a
         file named by the ``plan-json`` output, and the other step ``outputs``."""
         if not self.actions.active:
             return
         from connect_gitops.core.plan import to_json
 
-        self.actions.append_summary(markdown)
+        self.actions.append_summary(documents.markdown())
         plan_json = self.actions.write_plan_json(to_json(plan))
         self.actions.set_outputs({**outputs, "plan-json": str(plan_json)})
 

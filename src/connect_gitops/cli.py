@@ -360,7 +360,7 @@ def _run(channels: Channels, work: Callable[[], int], folder: Path | None = None
     """Run a command body, turning the failures users can act on into messages and exit 1."""
     from connect_gitops.client.errors import ConnectError
     from connect_gitops.config import ConfigError
-    from connect_gitops.git_changes import GitError
+    from connect_gitops.git_errors import GitError
     from connect_gitops.reconcile import InvalidDeclarations
 
     try:
@@ -459,8 +459,7 @@ def plan(
     channels = _channels(output_format, out, verbose)
 
     def work() -> int:
-        from connect_gitops.reporting import json as json_report
-        from connect_gitops.reporting.markdown import render_plan_markdown
+        from connect_gitops.reporting.documents import plan_documents
         from connect_gitops.reporting.text import render_plan_text
 
         run = _planned(
@@ -471,15 +470,11 @@ def plan(
             ahead,
             overrides=_overrides(preview, publish, certification),
         )
-        markdown = render_plan_markdown(run.plan)
-        channels.report(
-            text=render_plan_text(run.plan, color=channels.color),
-            json=lambda: json_report.render_plan_json(run.plan),
-            markdown=markdown,
-        )
+        documents = plan_documents(run.plan)
+        channels.report(text=render_plan_text(run.plan, color=channels.color), documents=documents)
         code = EXIT_CHANGES if detailed_exitcode and run.plan.has_changes else EXIT_OK
         channels.to_runner(
-            markdown=markdown,
+            documents=documents,
             plan=run.plan,
             outputs={"has-changes": run.plan.has_changes, "exit-code": code},
         )
@@ -488,7 +483,7 @@ def plan(
             if pr_comment:
                 from connect_gitops.github_comment import post_plan_comment
 
-                posted = post_plan_comment(markdown, actions)
+                posted = post_plan_comment(documents.markdown(), actions)
                 if posted.ok:
                     channels.say(f"Plan comment {posted.action}: {posted.url or ''}".rstrip(": "))
                 else:
@@ -565,8 +560,7 @@ def apply(
     def work() -> int:
         from connect_gitops.progress import make_progress
         from connect_gitops.reconcile import apply_run, apply_saved_run
-        from connect_gitops.reporting import json as json_report
-        from connect_gitops.reporting.markdown import render_apply_markdown
+        from connect_gitops.reporting.documents import apply_documents
         from connect_gitops.reporting.text import render_apply_text, render_plan_text
 
         progress = make_progress(channels.stderr, is_ci=channels.is_ci)
@@ -620,11 +614,9 @@ def apply(
                         remote=remote,
                     )
                 )
-        markdown = render_apply_markdown(run.result)
+        documents = apply_documents(run.result)
         channels.report(
-            text=render_apply_text(run.result, color=channels.color),
-            json=lambda: json_report.render_apply_json(run.result),
-            markdown=markdown,
+            text=render_apply_text(run.result, color=channels.color), documents=documents
         )
         code = EXIT_OK if run.result.ok else EXIT_FAILURE
         channels.actions.annotate(
@@ -632,7 +624,7 @@ def apply(
             folder=source if source.is_dir() else Path.cwd(),
         )
         channels.to_runner(
-            markdown=markdown,
+            documents=documents,
             plan=run.plan,
             outputs={"has-changes": run.plan.has_changes, "exit-code": code},
         )
@@ -666,22 +658,17 @@ def drift(
     channels = _channels(output_format, out, verbose)
 
     def work() -> int:
-        from connect_gitops.reporting import json as json_report
-        from connect_gitops.reporting.markdown import render_drift_markdown
+        from connect_gitops.reporting.documents import drift_documents
         from connect_gitops.reporting.summary import drifted, missing
         from connect_gitops.reporting.text import render_drift_text
 
         run = _planned(channels, directory, targets, changed_since, ahead, mode="drift")
-        markdown = render_drift_markdown(run.plan)
-        channels.report(
-            text=render_drift_text(run.plan, color=channels.color),
-            json=lambda: json_report.render_plan_json(run.plan),
-            markdown=markdown,
-        )
+        documents = drift_documents(run.plan)
+        channels.report(text=render_drift_text(run.plan, color=channels.color), documents=documents)
         found = bool(drifted(run.plan) or missing(run.plan) or run.plan.orphans)
         code = EXIT_CHANGES if found else EXIT_OK
         channels.to_runner(
-            markdown=markdown,
+            documents=documents,
             plan=run.plan,
             outputs={
                 "drift-detected": found,

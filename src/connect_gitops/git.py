@@ -13,10 +13,10 @@ from connect_gitops.git_changes import (
     ZERO_REV,
     ChangeSet,
     DeletedFile,
-    GitError,
     changed_declaration_files,
     resolve_auto_rev,
 )
+from connect_gitops.git_errors import GitError
 from connect_gitops.git_remote import (
     RemoteCheck,
     RemoteResult,

@@ -16,18 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from connect_gitops.declaration_files import is_declaration_path
+from connect_gitops.git_errors import GitError
 
 if TYPE_CHECKING:
-    # gitpython costs ~0.1 s to import; every command imports this module for GitError, but
-    # only --changed-since needs git itself, so it is imported there.
+    # gitpython costs ~0.1 s to import; only --changed-since needs git itself, so it is
+    # imported there.
     import git
 
 ZERO_REV = "0" * 40
 _HEX_REV = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
-
-
-class GitError(Exception):
-    """git cannot answer: not a repository, no commit yet, an unreadable event file."""
 
 
 @dataclass(frozen=True, slots=True)

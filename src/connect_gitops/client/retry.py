@@ -16,12 +16,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import anyio
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_result,
-    stop_after_attempt,
-)
 
 from connect_gitops.client.outcome import Answered, FailureKind, Outcome
 
@@ -97,11 +91,20 @@ class RetryPolicy:
         Returns the last Attempted (the caller raises the matching error); exceptions raised by
         ``attempt`` itself propagate unchanged and are never retried.
         """
+        first = await attempt()
+        if first.decision is not Decision.RETRY or self.max_attempts < 2:
+            return first  # the common case: answered at once, tenacity not even imported
+        await self.sleep(self.wait_seconds(1, first.outcome))
+        return await self._retry(attempt)
+
+    async def _retry(self, attempt: Callable[[], Awaitable[Attempted]]) -> Attempted:
+        """Attempts 2 to ``max_attempts``, with tenacity."""
+        from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_attempt
 
         def wait(state: RetryCallState) -> float:
             assert state.outcome is not None
             last: Attempted = state.outcome.result()
-            return self.wait_seconds(state.attempt_number, last.outcome)
+            return self.wait_seconds(state.attempt_number + 1, last.outcome)
 
         def last_result(state: RetryCallState) -> Attempted:
             assert state.outcome is not None
@@ -110,7 +113,7 @@ class RetryPolicy:
 
         retrying = AsyncRetrying(
             sleep=self.sleep,
-            stop=stop_after_attempt(self.max_attempts),
+            stop=stop_after_attempt(self.max_attempts - 1),
             wait=wait,
             retry=retry_if_result(lambda a: a.decision is Decision.RETRY),
             retry_error_callback=last_result,

@@ -1,0 +1,59 @@
+"""A plan with nothing to change loads only what it uses: what it leaves out is start-up time
+that every pull request and every scheduled run would pay (design.md section 9)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.integration.cli_support import cli, environment, write_config, write_declarations
+
+WATCH = (
+    "tenacity",  # retries: only after a failed attempt
+    "rich",  # colour and progress: not for plain text
+    "deepdiff",  # only for connectors that differ
+    "git",  # gitpython: only for --changed-since and --remote
+    "starlette",  # the emulator: only for the embedded target
+    "uvicorn",
+    "connect_gitops.reporting.markdown",  # only for --format markdown, Actions, comments
+    "connect_gitops.reporting.json",  # only for --format json and saved plans
+    "connect_gitops.git_changes",
+)
+
+RUN_AND_LIST = """
+import atexit, json, os, sys
+def listed():
+    with open(os.environ["IMPORTED_TO"], "w", encoding="utf-8") as out:
+        json.dump(sorted(sys.modules), out)
+atexit.register(listed)
+from connect_gitops.cli import run
+sys.argv = ["connect-gitops", *sys.argv[1:]]
+run()
+"""
+
+
+def test_a_plan_without_changes_loads_none_of_the_optional_parts(
+    tmp_path: Path, emulator_url: str
+) -> None:
+    folder = write_config(tmp_path / "repo", emulator_url)
+    write_declarations(folder, [f"lean-{n}" for n in range(3)])
+    applied = cli("apply", str(folder))
+    assert applied.returncode == 0, applied.stderr
+    listing = tmp_path / "modules.json"
+
+    planned = subprocess.run(
+        [sys.executable, "-c", RUN_AND_LIST, "plan", str(folder), "--detailed-exitcode"],
+        capture_output=True,
+        text=True,
+        env=environment(IMPORTED_TO=str(listing)),
+        timeout=120,
+        check=False,
+    )
+
+    assert planned.returncode == 0, planned.stderr
+    assert "No changes" in planned.stderr
+    modules = set(json.loads(listing.read_text(encoding="utf-8")))
+    loaded = sorted(m for m in modules if any(m == w or m.startswith(w + ".") for w in WATCH))
+    assert loaded == []
