@@ -6,11 +6,13 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-_WIRE = ConfigDict(extra="forbid", frozen=True)
+_WIRE = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+"""Each model builds its validator on first use: a plan without changes never makes one."""
 
 
 class SetName(BaseModel):
@@ -149,7 +151,11 @@ UpdateAction = Annotated[
     Field(discriminator="action"),
 ]
 
-ACTIONS_ADAPTER: TypeAdapter[list[UpdateAction]] = TypeAdapter(list[UpdateAction])
+
+@cache
+def _actions_adapter() -> TypeAdapter[list[UpdateAction]]:
+    """Built on first use: only saved plans and their actions are read back."""
+    return TypeAdapter(list[UpdateAction])
 
 
 def to_wire(actions: list[UpdateAction]) -> list[dict[str, Any]]:
@@ -159,4 +165,4 @@ def to_wire(actions: list[UpdateAction]) -> list[dict[str, Any]]:
 
 def from_wire(data: list[dict[str, Any]]) -> list[UpdateAction]:
     """Actions read back from wire JSON (a saved plan), validated."""
-    return ACTIONS_ADAPTER.validate_python(data)
+    return _actions_adapter().validate_python(data)

@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 OutcomeKind = Literal["created", "updated", "unchanged", "blocked", "stale", "failed"]
 LifecycleState = Literal["requested", "succeeded", "failed", "timed_out", "skipped"]
 
-_OUT = ConfigDict(extra="forbid", frozen=True)
+_OUT = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+"""Built on first use, by apply: plan and drift never need them."""
 
 
 class LifecycleOutcome(BaseModel):
