@@ -9,7 +9,6 @@ The positions themselves come from :func:`connect_gitops.yamlsafe.locate`.
 from __future__ import annotations
 
 import datetime
-import difflib
 import re
 import types
 from collections.abc import Iterable, Sequence
@@ -52,6 +51,8 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     for option in options:
         if option.lower() == folded:
             return option
+    import difflib  # only for a mistake
+
     matches = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return matches[0] if matches else None
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,6 +138,8 @@ class ActionsEnvironment:
     def write_plan_json(self, document: str) -> Path:
         """Save the plan JSON where later steps can read it (``$RUNNER_TEMP``); the ``plan-json``
         output carries the returned path. A new file per call, so two steps never collide."""
+        import tempfile  # only in GitHub Actions
+
         directory = self.runner_temp or Path(tempfile.gettempdir())
         directory.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(

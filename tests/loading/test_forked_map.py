@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+import textwrap
+import threading
 import warnings
 from pathlib import Path
 
 import pytest
 
-from connect_gitops.forked_map import forked_map
+from connect_gitops.forked_map import ForkedMap, forked_map
 
 
 def _square(value: int) -> tuple[int, int]:
@@ -64,3 +69,94 @@ def test_reading_files_in_two_processes(tmp_path: Path) -> None:
         path.write_text(f"file {index}\n")
         paths.append(path)
     assert forked_map(Path.read_text, paths) == [f"file {i}\n" for i in range(300)]
+
+
+# A process forks only while it runs one thread, and the test session serves its emulator from
+# a thread: what needs a real child runs in a fresh interpreter.
+IN_TWO_PROCESSES = """
+    import json, os, time, warnings
+    from connect_gitops.forked_map import ForkedMap, forked_map
+
+    def square(value):
+        return value, value * value
+
+    def fails_late(value):
+        if value == 990:
+            raise ValueError(f"bad item {value}")
+        return value
+
+    def warns_late(value):
+        if value == 995:
+            warnings.warn("item 995 looks odd", UserWarning, stacklevel=1)
+        return value
+
+    def pid_of(value):
+        return os.getpid()
+
+    items = list(range(1_000))
+    report = {}
+
+    early = ForkedMap(square, items)
+    time.sleep(0.2)  # the child works alone meanwhile
+    report["forked"] = early.forked
+    report["late_join_equal"] = early.results() == [square(i) for i in items]
+
+    workers = set(forked_map(pid_of, items, min_items=10))
+    report["two_processes"] = len(workers) == 2 and os.getpid() in workers
+
+    try:
+        forked_map(fails_late, items, min_items=10)
+    except ValueError as error:
+        report["raised"] = str(error)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report["warned_equal"] = forked_map(warns_late, items, min_items=10) == items
+    report["warnings"] = [str(w.message) for w in caught]
+
+    unwanted = ForkedMap(square, items)
+    pid = unwanted._pid
+    unwanted.close()
+    try:
+        os.waitpid(pid, os.WNOHANG)
+        report["reaped"] = False
+    except ChildProcessError:
+        report["reaped"] = True
+    print(json.dumps(report))
+"""
+
+
+def test_two_processes_share_the_work_and_this_one_reports(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(IN_TWO_PROCESSES)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+    assert json.loads(done.stdout) == {
+        "forked": True,
+        "late_join_equal": True,
+        "two_processes": True,
+        "raised": "bad item 990",
+        "warned_equal": True,
+        "warnings": ["item 995 looks odd"],
+        "reaped": True,
+    }
+
+
+def test_nothing_is_forked_while_other_threads_run() -> None:
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        mapped = ForkedMap(_square, list(range(1_000)), min_items=10)
+    finally:
+        release.set()
+        other.join()
+
+    assert not mapped.forked
+    assert mapped.results() == [_square(i) for i in range(1_000)]

@@ -20,6 +20,11 @@ from connect_gitops.declaration_files import read_declaration_file
 from connect_gitops.loading import load_folder
 from connect_gitops.parse_ahead import ParsedAhead
 
+MANY = 230
+"""Valid declarations per folder: enough for a child to be worth forking (200 or more files)."""
+ALL = MANY + 5
+"""Every declaration file of a folder (the valid ones and five others)."""
+
 VALID = """\
 key: ahead-{n}
 name: Ahead {n}
@@ -33,8 +38,8 @@ def _folder(root: Path, config: str = "") -> Path:
     (root / ".hidden").mkdir()
     if config:
         (root / "connect-gitops.yaml").write_text(config, encoding="utf-8")
-    for n in range(30):
-        (root / "connectors" / f"c{n:02d}.yaml").write_text(VALID.format(n=n), encoding="utf-8")
+    for n in range(MANY):
+        (root / "connectors" / f"c{n:03d}.yaml").write_text(VALID.format(n=n), encoding="utf-8")
     (root / "connectors" / "nested" / "two.yml").write_text(
         VALID.format(n=100) + "---\n" + VALID.format(n=101), encoding="utf-8"
     )
@@ -88,16 +93,27 @@ def test_the_child_parses_every_file_as_this_process_would(tmp_path: Path) -> No
 
     assert result["forked"] is True
     assert result["parsed"] == result["wanted"]
-    assert len(result["parsed"]) == 35  # type: ignore[arg-type]
+    assert len(result["parsed"]) == ALL  # type: ignore[arg-type]
     assert "connectors/broken.yaml" in result["parsed"]  # type: ignore[operator]
     assert result["different"] == []
 
 
 def test_the_child_follows_the_configured_globs(tmp_path: Path) -> None:
+    config = 'connectors: ["connectors/c*.yaml"]\n'
+    result = _in_fresh_process(COMPARE, _folder(tmp_path, config))
+
+    assert result["forked"] is True
+    assert result["parsed"] == result["wanted"]
+    assert len(result["parsed"]) == MANY  # type: ignore[arg-type]
+
+
+def test_few_files_are_not_worth_a_child(tmp_path: Path) -> None:
     config = 'connectors: ["connectors/nested/*.yml"]\n'
     result = _in_fresh_process(COMPARE, _folder(tmp_path, config))
 
-    assert result["parsed"] == ["connectors/nested/two.yml"] == result["wanted"]
+    assert result["forked"] is False
+    assert result["parsed"] == []
+    assert result["wanted"] == ["connectors/nested/two.yml"]
 
 
 LOAD_BOTH_WAYS = """
@@ -110,7 +126,7 @@ LOAD_BOTH_WAYS = """
     root = Path(".")
     ahead = ParsedAhead.start(root)
     if os.environ.get("KILL_THE_CHILD"):
-        os.kill(ahead._pid, 9)
+        os.kill(ahead._map._pid, 9)
     config = load_config(root, os.environ)
     with ahead:
         loaded_ahead = load_folder(root, config, ahead=ahead)
@@ -130,9 +146,9 @@ def test_loading_with_the_child_gives_the_same_result_as_without(tmp_path: Path)
     result = _in_fresh_process(LOAD_BOTH_WAYS, _folder(tmp_path))
 
     assert result["forked"] is True
-    assert result["taken"] == 35
+    assert result["taken"] == ALL
     assert result["same"] is True
-    assert result["files"] == 35
+    assert result["files"] == ALL
     problems = result["problems"]
     assert isinstance(problems, list)
     assert (
@@ -142,9 +158,9 @@ def test_loading_with_the_child_gives_the_same_result_as_without(tmp_path: Path)
 
 
 def test_files_the_child_did_not_guess_are_parsed_here(tmp_path: Path) -> None:
-    # The child guesses the globs from connect-gitops.yaml (10 files); the configuration the
-    # load uses selects every YAML file (35): the 25 the child lacks are parsed here.
-    folder = _folder(tmp_path, 'connectors: ["connectors/c0*.yaml"]\n')
+    # The child guesses the globs from connect-gitops.yaml (the valid files); the configuration
+    # the load uses selects every YAML file: the five the child lacks are parsed here.
+    folder = _folder(tmp_path, 'connectors: ["connectors/c*.yaml"]\n')
     (folder / "elsewhere").mkdir()
     code = LOAD_BOTH_WAYS.replace(
         "config = load_config(root, os.environ)",
@@ -152,9 +168,9 @@ def test_files_the_child_did_not_guess_are_parsed_here(tmp_path: Path) -> None:
     )
     result = _in_fresh_process(code, folder)
 
-    assert result["taken"] == 10
+    assert result["taken"] == MANY
     assert result["same"] is True
-    assert result["files"] == 35
+    assert result["files"] == ALL
 
 
 def test_a_child_that_died_leaves_all_the_parsing_here(tmp_path: Path) -> None:
@@ -171,9 +187,9 @@ def test_a_child_that_died_leaves_all_the_parsing_here(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
 
-    assert result["taken"] == 0
+    assert result["taken"] == ALL  # parsed here instead
     assert result["same"] is True
-    assert result["files"] == 35
+    assert result["files"] == ALL
 
 
 def test_nothing_is_forked_while_other_threads_run(tmp_path: Path) -> None:
@@ -209,7 +225,7 @@ REAP = """
     from connect_gitops.parse_ahead import ParsedAhead
 
     with ParsedAhead.start(Path(".")) as ahead:
-        pid = ahead._pid
+        pid = ahead._map._pid
     try:
         os.waitpid(pid, os.WNOHANG)
         reaped = False

@@ -5,7 +5,6 @@ Declarations, the diff and the loader's hints all read these, so a rule changes 
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Final, Literal, get_args
 
@@ -93,6 +92,8 @@ def check_email(value: str) -> str:
 def check_region(value: str) -> str:
     """One of the Connect regions of connect-api.md section 1."""
     if value not in REGIONS:
+        import difflib  # only for a mistake
+
         close = difflib.get_close_matches(value, REGIONS, n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}? " if close else ""
         raise ValueError(f"unknown region {value!r}: {hint}use one of {', '.join(REGIONS)}")
