@@ -59,21 +59,24 @@ def test_errors_of_the_coroutine_reach_the_caller() -> None:
 
 
 COLLECTOR = """
-    import atexit, gc, json, sys
+    import gc, json, sys
     from connect_gitops import cli
 
     default = gc.get_threshold()
     seen = {}
-    original = cli._imports_done
+    imports_done, leave = cli._imports_done, cli._leave
 
-    def imports_done():
+    def seen_imports_done():
         seen["during start-up"] = gc.get_threshold()[0]
-        original()
+        imports_done()
         seen["after the imports"] = gc.get_threshold()[0]
         seen["frozen"] = gc.get_freeze_count()
 
-    cli._imports_done = imports_done
-    atexit.register(lambda: print(json.dumps({**seen, "default": default[0]})))
+    def seen_leave(code):
+        print(json.dumps({**seen, "default": default[0], "code": code}))
+        leave(code)
+
+    cli._imports_done, cli._leave = seen_imports_done, seen_leave
     sys.argv = ["connect-gitops", "validate", "."]
     cli.run()
 """
@@ -84,6 +87,7 @@ def test_the_collector_is_held_back_only_until_the_imports_are_done(tmp_path: Pa
 
     seen = _python(COLLECTOR, tmp_path)
 
+    assert seen["code"] == 0
     assert seen["during start-up"] == 200_000
     assert seen["after the imports"] == seen["default"] == 700
     assert isinstance(seen["frozen"], int)
@@ -119,3 +123,35 @@ def test_plain_text_reports_do_not_load_rich(tmp_path: Path) -> None:
 
     assert seen["rich"] is False
     assert seen["text"] == "No changes. Live connectors match the declarations.\n"
+
+
+LEAVE = """
+    import sys
+    from connect_gitops import cli
+
+    print("written to stdout, unflushed", end="")
+    print("written to stderr", end="", file=sys.stderr)
+    given = sys.argv[1]
+    cli._leave(None if given == "none" else int(given) if given.isdigit() else given)
+"""
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "extra"),
+    [("none", 0, ""), ("2", 2, ""), ("a message", 1, "a message\n")],
+)
+def test_leaving_flushes_the_streams_and_keeps_the_exit_status(
+    tmp_path: Path, code: str, status: int, extra: str
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(LEAVE), code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == status
+    assert done.stdout == "written to stdout, unflushed"
+    assert done.stderr == "written to stderr" + extra

@@ -23,14 +23,17 @@ WATCH = (
 )
 
 RUN_AND_LIST = """
-import atexit, json, os, sys
-def listed():
+import json, os, sys
+from connect_gitops import cli
+
+leave = cli._leave
+def listed(code):
     with open(os.environ["IMPORTED_TO"], "w", encoding="utf-8") as out:
         json.dump(sorted(sys.modules), out)
-atexit.register(listed)
-from connect_gitops.cli import run
+    leave(code)
+cli._leave = listed
 sys.argv = ["connect-gitops", *sys.argv[1:]]
-run()
+cli.run()
 """
 
 
