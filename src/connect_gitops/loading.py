@@ -124,7 +124,7 @@ def _check_file(name: str, reading: Reading, config: Config) -> _FileResult:
         errors, declared = _check_document(document, name, config)
         located.extend((index, document, error) for error in errors)
         if declared is not None:
-            place = document.value_positions.get("key", (document.line, document.col))
+            place = document.key_position or (document.line, document.col)
             result.declarations.append(_Placed(declared, place))
     if located:
         result.problems = _locate(name, text, located)

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -68,8 +68,8 @@ class Document:
     data: Any
     line: int
     col: int
-    value_positions: Mapping[Any, Position] = field(default_factory=dict)
-    """Positions of the values of the top-level mapping's keys (cheap to keep, no re-parse)."""
+    key_position: Position | None = None
+    """Where the value of the top-level ``key`` is (cheap to keep, no re-parse), if any."""
 
 
 def read_text(path: Path) -> str:
@@ -281,7 +281,7 @@ def _load(constructor: Any, parser: Any, text: str) -> list[Document]:
                 _check_expansion(node)
             data = constructor.construct_document(node)
             mark = node.start_mark
-            documents.append(Document(data, mark.line + 1, mark.column + 1, _value_positions(node)))
+            documents.append(Document(data, mark.line + 1, mark.column + 1, _key_position(node)))
     except RecursionError:
         raise YamlProblem("aliases nest too deeply") from None
     finally:
@@ -289,14 +289,12 @@ def _load(constructor: Any, parser: Any, text: str) -> list[Document]:
     return documents
 
 
-def _value_positions(node: Node) -> dict[Any, Position]:
-    if not isinstance(node, MappingNode):
-        return {}
-    return {
-        key.value: (value.start_mark.line + 1, value.start_mark.column + 1)
-        for key, value in node.value
-        if isinstance(key, ScalarNode)
-    }
+def _key_position(node: Node) -> Position | None:
+    if isinstance(node, MappingNode):
+        for key, value in node.value:
+            if isinstance(key, ScalarNode) and key.value == "key":
+                return (value.start_mark.line + 1, value.start_mark.column + 1)
+    return None
 
 
 def parse_round_trip(text: str) -> list[Any]:
