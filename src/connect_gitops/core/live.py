@@ -89,14 +89,18 @@ def live_managed_fields(live: ConnectorStaged, declared: dict[str, Any]) -> dict
     value the user does not manage never shows up in the diff.
     """
     result: dict[str, Any] = {}
-    for name in MANAGED_FIELDS:
-        if name not in declared:
+    for name in declared:  # already in canonical order (managed_fields)
+        if name not in _MANAGED:
             continue
         value = getattr(live, name)
-        if isinstance(value, BaseModel):  # plain str / int fields: read, not dumped
+        nested = _NESTED.get(name)
+        if nested is not None:  # plain str / int sub-fields: read, not dumped
             wanted = declared[name]
-            order = CREATOR_FIELDS if name == "creator" else ("url", "tag")
-            result[name] = {f: getattr(value, f) for f in order if f in wanted}
+            result[name] = {f: getattr(value, f) for f in nested if f in wanted}
         else:
             result[name] = list(value) if isinstance(value, list) else value
     return result
+
+
+_MANAGED = frozenset(MANAGED_FIELDS)
+_NESTED: dict[str, tuple[str, ...]] = {"creator": CREATOR_FIELDS, "repository": ("url", "tag")}
