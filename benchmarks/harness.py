@@ -30,7 +30,7 @@ PROJECT = "emulator-project"
 REGION = "europe-west1.gcp"
 RUNS = 3
 """Measured runs per figure (after one warm-up run); the figure is their median."""
-SIDE_BY_SIDE_RUNS = 7
+SIDE_BY_SIDE_RUNS = 11
 """Measured pairs when a figure is compared with a floor run beside it (:func:`side_by_side`)."""
 
 JsonObject = dict[str, Any]
