@@ -166,14 +166,15 @@ def _child(
         os._exit(0)
 
 
-def _read_all(fd: int, *, deadline: float) -> bytes:
-    """Everything up to end of file, or nothing if the deadline passes first."""
-    chunks: list[bytes] = []
+def _read_all(fd: int, *, deadline: float) -> bytearray:
+    """Everything up to end of file (in one buffer, never two copies), or nothing if the
+    deadline passes first."""
+    received = bytearray()
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
-            return b""
+            return bytearray()
         chunk = os.read(fd, 1 << 20)
         if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
+            return received
+        received += chunk

@@ -35,7 +35,7 @@ class ParsedAhead:
         self.root = root
         self._names = names or []
         self._map = ForkedMap(partial(read_declaration_file, root), self._names)
-        self._readings: dict[str, Reading] | None = None
+        self._taken = False
 
     @classmethod
     def start(cls, root: Path) -> ParsedAhead:
@@ -53,11 +53,15 @@ class ParsedAhead:
 
     def take(self) -> Mapping[str, Reading]:
         """Every guessed file's reading by relative path: the child's, and what is left parsed
-        here. Only a forked child's work is worth taking; without one this is empty."""
-        if self._readings is None:
-            found = self._map.results() if self._map.forked else []
-            self._readings = dict(zip(self._names, found, strict=False))
-        return self._readings
+        here. Only a forked child's work is worth taking; without one this is empty.
+
+        The readings are handed over, not kept: a second call returns nothing, and they are
+        freed as soon as loading is done with them.
+        """
+        if self._taken or not self._map.forked:
+            return {}
+        self._taken = True
+        return dict(zip(self._names, self._map.results(), strict=True))
 
     def close(self) -> None:
         """Stop the child if its readings were never taken, and reap it."""

@@ -128,13 +128,22 @@ LOAD_BOTH_WAYS = """
     if os.environ.get("KILL_THE_CHILD"):
         os.kill(ahead._map._pid, 9)
     config = load_config(root, os.environ)
+    handed_over = []
+    take = ahead.take
+    def counted_take():
+        readings = take()
+        handed_over.append(len(readings))
+        return readings
+    ahead.take = counted_take
     with ahead:
         loaded_ahead = load_folder(root, config, ahead=ahead)
-        taken = len(ahead.take())
+        again = len(take())
+    taken = handed_over[0]
     loaded_here = load_folder(root, config)
     print(json.dumps({
         "forked": ahead.forked,
         "taken": taken,
+        "taken again": again,
         "same": loaded_ahead == loaded_here,
         "problems": [str(p) for p in loaded_ahead.problems],
         "files": len(loaded_ahead.files),
@@ -147,6 +156,7 @@ def test_loading_with_the_child_gives_the_same_result_as_without(tmp_path: Path)
 
     assert result["forked"] is True
     assert result["taken"] == ALL
+    assert result["taken again"] == 0  # handed over once, then freed with the load
     assert result["same"] is True
     assert result["files"] == ALL
     problems = result["problems"]
