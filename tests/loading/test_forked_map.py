@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import subprocess
 import sys
 import textwrap
@@ -161,3 +162,15 @@ def test_nothing_is_forked_while_other_threads_run() -> None:
 
     assert not mapped.forked
     assert mapped.results() == [_square(i) for i in range(1_000)]
+
+
+def test_a_batch_cut_short_ends_the_results() -> None:
+    from connect_gitops.forked_map import _LENGTH, _batches
+
+    first = pickle.dumps({0: "a", 1: "b"})
+    second = pickle.dumps({2: "c"})
+    data = _LENGTH.pack(len(first)) + first + _LENGTH.pack(len(second)) + second
+
+    assert list(_batches(data)) == [{0: "a", 1: "b"}, {2: "c"}]
+    assert list(_batches(data[:-1])) == [{0: "a", 1: "b"}]  # the child died writing
+    assert list(_batches(data[: len(first) + 4])) == []
