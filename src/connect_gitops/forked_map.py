@@ -82,9 +82,6 @@ class ForkedMap(Generic[Item, Result]):
         _SLOT.pack_into(shared, _BACK, len(self._items))
         store = _unnamed_file()
         done, finished = os.pipe()
-        # What exists now lives as long as the process: kept out of every later collection, so
-        # that neither process walks (and so copies, page by page) the memory they share.
-        gc.freeze()
         try:
             pid = os.fork()
         except OSError:
@@ -92,6 +89,9 @@ class ForkedMap(Generic[Item, Result]):
                 os.close(fd)
             return
         if pid == 0:  # pragma: no cover - the child; coverage cannot see it
+            # What the child inherited is kept out of its collections: walking it would copy,
+            # page by page, the memory it shares with this process.
+            gc.freeze()
             os.close(done)
             _child(self._work, self._items, shared, store, finished)
         os.close(finished)

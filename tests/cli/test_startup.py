@@ -4,29 +4,12 @@ asyncio never turns into a string, and plain text that never loads rich."""
 from __future__ import annotations
 
 import gc
-import json
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from tests.fresh_python import python_json, run_python
 
 from connect_gitops.cli import _run_async
-
-
-def _python(code: str, cwd: Path) -> dict[str, object]:
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    found: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
-    return found
 
 
 class _Costly:
@@ -85,7 +68,7 @@ COLLECTOR = """
 def test_the_collector_is_held_back_only_until_the_imports_are_done(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text("key: startup-a\nname: A\n", encoding="utf-8")
 
-    seen = _python(COLLECTOR, tmp_path)
+    seen = python_json(COLLECTOR, cwd=tmp_path)
 
     assert seen["code"] == 0
     assert seen["during start-up"] == 200_000
@@ -119,7 +102,7 @@ PLAIN_TEXT = """
 
 
 def test_plain_text_reports_do_not_load_rich(tmp_path: Path) -> None:
-    seen = _python(PLAIN_TEXT, tmp_path)
+    seen = python_json(PLAIN_TEXT, cwd=tmp_path)
 
     assert seen["rich"] is False
     assert seen["text"] == "No changes. Live connectors match the declarations.\n"
@@ -143,14 +126,7 @@ LEAVE = """
 def test_leaving_flushes_the_streams_and_keeps_the_exit_status(
     tmp_path: Path, code: str, status: int, extra: str
 ) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(LEAVE), code],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_python(LEAVE, code, cwd=tmp_path)
 
     assert done.returncode == status
     assert done.stdout == "written to stdout, unflushed"

@@ -4,10 +4,9 @@ that every pull request and every scheduled run would pay (design.md section 9).
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.fresh_python import run_python
 from tests.integration.cli_support import cli, environment, write_config, write_declarations
 
 WATCH = (
@@ -46,13 +45,13 @@ def test_a_plan_without_changes_loads_none_of_the_optional_parts(
     assert applied.returncode == 0, applied.stderr
     listing = tmp_path / "modules.json"
 
-    planned = subprocess.run(
-        [sys.executable, "-c", RUN_AND_LIST, "plan", str(folder), "--detailed-exitcode"],
-        capture_output=True,
-        text=True,
+    planned = run_python(
+        RUN_AND_LIST,
+        "plan",
+        str(folder),
+        "--detailed-exitcode",
+        cwd=tmp_path,
         env=environment(IMPORTED_TO=str(listing)),
-        timeout=120,
-        check=False,
     )
 
     assert planned.returncode == 0, planned.stderr

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
-import subprocess
-import sys
-import textwrap
 import threading
 import warnings
 from pathlib import Path
 
 import pytest
+from tests.fresh_python import python_json
 
 from connect_gitops.forked_map import ForkedMap, forked_map
 
@@ -129,17 +126,7 @@ IN_TWO_PROCESSES = """
 
 
 def test_two_processes_share_the_work_and_this_one_reports(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(IN_TWO_PROCESSES)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-
-    assert json.loads(done.stdout) == {
+    assert python_json(IN_TWO_PROCESSES, cwd=tmp_path) == {
         "forked": True,
         "late_join_equal": True,
         "two_processes": True,

@@ -6,15 +6,12 @@ thread, so what needs a real child runs in a fresh interpreter (:func:`_in_fresh
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
-import textwrap
 import threading
 from pathlib import Path
 
 import pytest
+from tests.fresh_python import python_json
 
 from connect_gitops.declaration_files import read_declaration_file
 from connect_gitops.loading import load_folder
@@ -51,21 +48,6 @@ def _folder(root: Path, config: str = "") -> Path:
     return root
 
 
-def _in_fresh_process(code: str, folder: Path) -> dict[str, object]:
-    """Run ``code`` (which prints one JSON object) in a new interpreter, in ``folder``."""
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, object] = json.loads(done.stdout)
-    return result
-
-
 COMPARE = """
     import json, os
     from pathlib import Path
@@ -89,7 +71,7 @@ COMPARE = """
 
 
 def test_the_child_parses_every_file_as_this_process_would(tmp_path: Path) -> None:
-    result = _in_fresh_process(COMPARE, _folder(tmp_path))
+    result = python_json(COMPARE, cwd=_folder(tmp_path))
 
     assert result["forked"] is True
     assert result["parsed"] == result["wanted"]
@@ -100,7 +82,7 @@ def test_the_child_parses_every_file_as_this_process_would(tmp_path: Path) -> No
 
 def test_the_child_follows_the_configured_globs(tmp_path: Path) -> None:
     config = 'connectors: ["connectors/c*.yaml"]\n'
-    result = _in_fresh_process(COMPARE, _folder(tmp_path, config))
+    result = python_json(COMPARE, cwd=_folder(tmp_path, config))
 
     assert result["forked"] is True
     assert result["parsed"] == result["wanted"]
@@ -109,7 +91,7 @@ def test_the_child_follows_the_configured_globs(tmp_path: Path) -> None:
 
 def test_few_files_are_not_worth_a_child(tmp_path: Path) -> None:
     config = 'connectors: ["connectors/nested/*.yml"]\n'
-    result = _in_fresh_process(COMPARE, _folder(tmp_path, config))
+    result = python_json(COMPARE, cwd=_folder(tmp_path, config))
 
     assert result["forked"] is False
     assert result["parsed"] == []
@@ -152,7 +134,7 @@ LOAD_BOTH_WAYS = """
 
 
 def test_loading_with_the_child_gives_the_same_result_as_without(tmp_path: Path) -> None:
-    result = _in_fresh_process(LOAD_BOTH_WAYS, _folder(tmp_path))
+    result = python_json(LOAD_BOTH_WAYS, cwd=_folder(tmp_path))
 
     assert result["forked"] is True
     assert result["taken"] == ALL
@@ -176,7 +158,7 @@ def test_files_the_child_did_not_guess_are_parsed_here(tmp_path: Path) -> None:
         "config = load_config(root, os.environ)",
         "config = load_config(Path('elsewhere'), os.environ)",
     )
-    result = _in_fresh_process(code, folder)
+    result = python_json(code, cwd=folder)
 
     assert result["taken"] == MANY
     assert result["same"] is True
@@ -185,17 +167,7 @@ def test_files_the_child_did_not_guess_are_parsed_here(tmp_path: Path) -> None:
 
 def test_a_child_that_died_leaves_all_the_parsing_here(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(LOAD_BOTH_WAYS)],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "KILL_THE_CHILD": "1"},
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
+    result = python_json(LOAD_BOTH_WAYS, cwd=folder, env={**os.environ, "KILL_THE_CHILD": "1"})
 
     assert result["taken"] == ALL  # parsed here instead
     assert result["same"] is True
@@ -246,7 +218,7 @@ REAP = """
 
 
 def test_leaving_without_taking_stops_and_reaps_the_child(tmp_path: Path) -> None:
-    result = _in_fresh_process(REAP, _folder(tmp_path))
+    result = python_json(REAP, cwd=_folder(tmp_path))
 
     assert result == {"forked": True, "reaped": True}
 
