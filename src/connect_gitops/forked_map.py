@@ -172,8 +172,9 @@ def _child(
                 try:
                     result = work(items[index])
                     failed = False
-                except BaseException:
+                except Exception:
                     failed = True  # the parent raises it itself, in order
+                # anything else (Ctrl-C) ends the child: the parent does what is left
             if not failed and not caught:  # a warning is the parent's to print
                 done[index] = result
             if len(done) >= _BATCH:
