@@ -142,6 +142,10 @@ _DECIMAL: Final = re.compile(r"[-+]?[0-9]+")
 """Integers that need no base or underscore handling: ``int()`` reads them as ruamel does."""
 
 
+_PLAIN_STR: Final = Resolver.DEFAULT_SCALAR_TAG
+"""The tag the resolver gives every string scalar (one shared object, compared by identity)."""
+
+
 class _NotPlain(Exception):
     """The document needs the full safe constructor (merge keys, other tags, duplicates)."""
 
@@ -161,13 +165,26 @@ def _construct_plain(constructor: Any, node: Any) -> Any:
     if name == _MAP:
         mapping: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _construct_plain(constructor, key_node)
-            if isinstance(key, (list, dict)) or key in mapping:
+            # A string needs no call (most keys and values are): the resolver's shared tag says so.
+            if key_node.ctag is _PLAIN_STR:
+                key = key_node.value
+            else:
+                key = _construct_plain(constructor, key_node)
+                if isinstance(key, (list, dict)):
+                    raise _NotPlain
+            if key in mapping:
                 raise _NotPlain
-            mapping[key] = _construct_plain(constructor, value_node)
+            mapping[key] = (
+                value_node.value
+                if value_node.ctag is _PLAIN_STR
+                else _construct_plain(constructor, value_node)
+            )
         return mapping
     if name == _SEQ:
-        return [_construct_plain(constructor, item) for item in node.value]
+        return [
+            item.value if item.ctag is _PLAIN_STR else _construct_plain(constructor, item)
+            for item in node.value
+        ]
     if name == _INT:
         value = node.value
         if _DECIMAL.fullmatch(value):
