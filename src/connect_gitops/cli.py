@@ -755,6 +755,7 @@ def export(
             render_export,
         )
 
+        _imports_done()
         request = ExportRequest(out_dir=out_dir, target=target, keys=keys, dry_run=dry_run)
         try:
             result = _run_async(
@@ -831,6 +832,8 @@ def targets(ctx: click.Context, directory: Path, output_format: str) -> None:
 def emulator(host: str, port: int, state_file: Path | None) -> None:
     """Serve the Connect API emulator on loopback (Ctrl-C stops it)."""
     from connect_gitops.emulator.server import serve
+
+    _imports_done()  # a long-running server: the collector's usual pace from here on
 
     def ready(url: str) -> None:
         click.echo(
