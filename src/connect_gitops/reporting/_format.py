@@ -19,6 +19,18 @@ UNSET = "(unset)"
 VALUE_MAX_CHARS = 80
 """Longer values are shortened with an ellipsis: a plan is read, not diffed byte by byte."""
 
+CHANGE_SYMBOL = {"create": "+", "update": "~", "blocked": "!", "noop": "="}
+"""The mark of each kind of change, the same in every report."""
+OUTCOME_SYMBOL = {
+    "created": "+",
+    "updated": "~",
+    "unchanged": "=",
+    "blocked": "!",
+    "stale": "!",
+    "failed": "!",
+}
+"""The mark of each apply outcome, the same in every report."""
+
 _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 

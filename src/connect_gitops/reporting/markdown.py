@@ -18,6 +18,8 @@ from typing import Any
 from connect_gitops.core.outcomes import ApplyResult, Outcome
 from connect_gitops.core.plan import Change, Orphan, Plan
 from connect_gitops.reporting._format import (
+    CHANGE_SYMBOL,
+    OUTCOME_SYMBOL,
     action_names,
     clean,
     draft_fields,
@@ -43,15 +45,6 @@ _PUNCTUATION = re.compile(r"([\\`*_\[\]|~@#])")
 """Characters with inline meaning in a table cell: emphasis, links, code, cells, mentions and
 issue references (``<``, ``>`` and ``&`` are escaped as HTML)."""
 _BACKTICKS = re.compile(r"`+")
-_SYMBOL = {"create": "+", "update": "~", "blocked": "!", "noop": "="}
-_OUTCOME_SYMBOL = {
-    "created": "+",
-    "updated": "~",
-    "unchanged": "=",
-    "blocked": "!",
-    "stale": "!",
-    "failed": "!",
-}
 
 
 def text(value: str) -> str:
@@ -228,7 +221,7 @@ def _change_details(change: Change) -> str:
         body += ("\n" if body else "") + _lifecycle_items(change)
     if not body:
         return ""
-    return _details(f"{_SYMBOL[change.kind]} {change.key}", change.target, body)
+    return _details(f"{CHANGE_SYMBOL[change.kind]} {change.key}", change.target, body)
 
 
 def _orphan_section(orphans: Sequence[Orphan], explanation: str) -> Section:
@@ -250,7 +243,7 @@ def render_plan_markdown(
         header=_header("", "Connector", "Target", "Source", "Change"),
         rows=[
             _row(
-                code(_SYMBOL[c.kind]),
+                code(CHANGE_SYMBOL[c.kind]),
                 code(c.key),
                 code(c.target),
                 _source(c.file, c.line),
@@ -316,7 +309,7 @@ def render_apply_markdown(
         header=_header("", "Connector", "Target", "Source", "Result"),
         rows=[
             _row(
-                code(_OUTCOME_SYMBOL[o.kind]),
+                code(OUTCOME_SYMBOL[o.kind]),
                 code(o.key),
                 code(o.target),
                 _source(o.file, o.line),

@@ -15,6 +15,8 @@ from typing import Any, TextIO
 from connect_gitops.core.outcomes import ApplyResult, LifecycleOutcome, Outcome
 from connect_gitops.core.plan import Change, LifecycleStep, Orphan, Plan
 from connect_gitops.reporting._format import (
+    CHANGE_SYMBOL,
+    OUTCOME_SYMBOL,
     action_names,
     clean,
     draft_fields,
@@ -43,14 +45,6 @@ _OUTCOME_STYLE = {
     "blocked": "red",
     "stale": "red",
     "failed": "red",
-}
-_OUTCOME_SYMBOL = {
-    "created": "+",
-    "updated": "~",
-    "unchanged": "=",
-    "blocked": "!",
-    "stale": "!",
-    "failed": "!",
 }
 _LIFECYCLE_STYLE = {
     "requested": "cyan",
@@ -125,14 +119,15 @@ def _lifecycle_lines(steps: Sequence[LifecycleStep], *, arrow: bool = True) -> l
 def _change_lines(change: Change) -> list[Line]:
     where = location(change.target, change.file, change.line)
     style = _CHANGE_STYLE[change.kind]
+    mark = CHANGE_SYMBOL[change.kind]
     if change.kind == "create":
-        lines = [_head("+", "create", change.key, where, style)]
+        lines = [_head(mark, "create", change.key, where, style)]
         lines += [
             _line(INDENT, f"{clean(path)}: ", (format_value(value), "green"))
             for path, value in draft_fields(change)
         ]
     elif change.kind == "update":
-        lines = [_head("~", "update", change.key, where, style)]
+        lines = [_head(mark, "update", change.key, where, style)]
         lines += [
             _line(
                 INDENT,
@@ -147,9 +142,9 @@ def _change_lines(change: Change) -> list[Line]:
             lines += [_line(INDENT, name) for name in action_names(change)]
     elif change.kind == "blocked":
         reason = clean(change.reason or "blocked")
-        lines = [_head("!", "blocked", change.key, where, style, f"  {reason}")]
+        lines = [_head(mark, "blocked", change.key, where, style, f"  {reason}")]
     else:
-        lines = [_head("=", "unchanged", change.key, where, style)]
+        lines = [_head(mark, "unchanged", change.key, where, style)]
     return lines + _lifecycle_lines(change.lifecycle)
 
 
@@ -217,7 +212,7 @@ def _outcome_lines(outcome: Outcome) -> list[Line]:
     where = location(outcome.target, outcome.file, outcome.line)
     detail = _outcome_detail(outcome)
     head = _line(
-        (f"{_OUTCOME_SYMBOL[outcome.kind]} {outcome.kind}", _OUTCOME_STYLE[outcome.kind]),
+        (f"{OUTCOME_SYMBOL[outcome.kind]} {outcome.kind}", _OUTCOME_STYLE[outcome.kind]),
         "  ",
         (clean(outcome.key), "bold"),
         f"  ({where})",
