@@ -57,7 +57,10 @@ def load_folder(
     ``ahead``: the files as a forked child has parsed them meanwhile (:mod:`parse_ahead`).
     """
     config = config or load_config(root, os.environ)
-    return load_files(root, discover_files(root, config.connector_globs), config, ahead=ahead)
+    found = ahead.files(root, config.connector_globs) if ahead is not None else None
+    if found is None:
+        found = discover_files(root, config.connector_globs)
+    return load_files(root, found, config, ahead=ahead)
 
 
 def load_files(

@@ -13,7 +13,7 @@ validated; loading parses any file the guess missed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -31,8 +31,11 @@ from connect_gitops.forked_map import ForkedMap
 class ParsedAhead:
     """The declaration files of one folder, being parsed in a forked child (or not at all)."""
 
-    def __init__(self, root: Path, names: list[str] | None = None) -> None:
+    def __init__(
+        self, root: Path, globs: tuple[str, ...] = (), names: list[str] | None = None
+    ) -> None:
         self.root = root
+        self._globs = globs
         self._names = names or []
         self._map = ForkedMap(partial(read_declaration_file, root), self._names)
         self._taken = False
@@ -40,7 +43,15 @@ class ParsedAhead:
     @classmethod
     def start(cls, root: Path) -> ParsedAhead:
         """Find the files and fork the child now (or later parse them here, if it cannot be)."""
-        return cls(root, discover_files(root, likely_globs(root)))
+        globs = likely_globs(root)
+        return cls(root, globs, discover_files(root, globs))
+
+    def files(self, root: Path, globs: Sequence[str]) -> list[str] | None:
+        """The files found under ``root`` with ``globs``, if the guess was those very globs
+        (then the folder is not walked twice); None otherwise."""
+        if root != self.root or not self._globs or tuple(globs) != self._globs:
+            return None
+        return list(self._names)
 
     @classmethod
     def none(cls, root: Path) -> ParsedAhead:

@@ -13,7 +13,12 @@ from pathlib import Path
 import pytest
 from tests.fresh_python import python_json
 
-from connect_gitops.declaration_files import read_declaration_file
+from connect_gitops import loading
+from connect_gitops.declaration_files import (
+    DEFAULT_CONNECTOR_GLOBS,
+    discover_files,
+    read_declaration_file,
+)
 from connect_gitops.loading import load_folder
 from connect_gitops.parse_ahead import ParsedAhead
 
@@ -251,3 +256,24 @@ def test_reading_a_file_gives_plain_data(tmp_path: Path) -> None:
         "name": "Ahead 1",
         "description": "Parsed ahead.",
     }
+
+
+def test_the_folder_is_not_walked_again_when_the_guess_was_right(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _folder(tmp_path)  # no connect-gitops.yaml: the default globs
+    expected = load_folder(folder)
+    guessed = ParsedAhead(folder, DEFAULT_CONNECTOR_GLOBS, discover_files(folder, ("*.yaml",)))
+    walks: list[Path] = []
+
+    def walk(root: Path, globs: tuple[str, ...]) -> list[str]:
+        walks.append(root)
+        return discover_files(root, globs)
+
+    monkeypatch.setattr(loading, "discover_files", walk)
+
+    assert load_folder(folder, ahead=guessed).files == ()  # the guess's list, used as it is
+    assert walks == []
+    other = ParsedAhead(folder, ("connectors/nested/*.yml",), [])
+    assert load_folder(folder, ahead=other) == expected
+    assert walks == [folder]
