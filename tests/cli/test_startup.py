@@ -72,7 +72,8 @@ def test_the_collector_is_held_back_only_until_the_imports_are_done(tmp_path: Pa
 
     assert seen["code"] == 0
     assert seen["during start-up"] == 200_000
-    assert seen["after the imports"] == seen["default"] == 700
+    assert seen["after the imports"] == seen["default"]
+    assert seen["default"] < 200_000
     assert isinstance(seen["frozen"], int)
     assert seen["frozen"] > 10_000
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from click.testing import CliRunner, Result
 from connect_gitops.cli import main
 from tests.integration.cli_support import PROJECT, write_config
 
-CLI = Path("/work/main/.venv/bin/connect-gitops")
+CLI = Path(sys.executable).parent / "connect-gitops"
 
 
 # --- helpers ------------------------------------------------------------------------------------

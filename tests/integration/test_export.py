@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from connect_gitops.cli import main
 from tests.integration import cli_support
 
 PROJECT = cli_support.PROJECT
-CLI = Path("/work/main/.venv/bin/connect-gitops")
+CLI = Path(sys.executable).parent / "connect-gitops"
 
 EVERY_FIELD: dict[str, Any] = {
     "key": "payment",
