@@ -51,7 +51,7 @@ def _scopes(requested: str | None, allowed: list[str] | None) -> tuple[list[str]
     if len(projects) > 1:
         raise _oauth_error(400, "invalid_scope", "Scopes must all be for the same project.")
     project = projects.pop() if projects else rules.DEFAULT_PROJECT
-    if not rules.PROJECT_KEY.match(project):
+    if not rules.PROJECT_KEY.fullmatch(project):
         raise _oauth_error(400, "invalid_scope", f"Invalid project key '{project}' in the scope.")
     granted: list[str] = []
     for word in words:

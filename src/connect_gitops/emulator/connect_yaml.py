@@ -15,8 +15,8 @@ from ruamel.yaml.error import YAMLError
 
 from connect_gitops.emulator.errors import JsonObject
 
-APPLICATION_NAME = re.compile(r"^[a-zA-Z0-9_-]{2,256}$")
-CONFIGURATION_KEY = re.compile(r"^[a-zA-Z0-9_]{2,256}$")
+APPLICATION_NAME = re.compile(r"[a-zA-Z0-9_-]{2,256}")
+CONFIGURATION_KEY = re.compile(r"[a-zA-Z0-9_]{2,256}")
 RESERVED_KEYS = frozenset({"PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"})
 APPLICATION_TYPES = frozenset(
     {
@@ -59,7 +59,7 @@ class _Checker:
                 self.problems.append(f"{where}: expected a mapping")
                 continue
             key = item.get("key")
-            if not isinstance(key, str) or not CONFIGURATION_KEY.match(key):
+            if not isinstance(key, str) or not CONFIGURATION_KEY.fullmatch(key):
                 self.problems.append(f"{where}.key: {key!r} is not a valid configuration key")
                 continue
             if key.upper() in RESERVED_KEYS:
@@ -103,7 +103,7 @@ class _Checker:
             self.problems.append(f"{path}: expected a mapping")
             return None
         name = value.get("name")
-        if not isinstance(name, str) or not APPLICATION_NAME.match(name):
+        if not isinstance(name, str) or not APPLICATION_NAME.fullmatch(name):
             self.problems.append(f"{path}.name: {name!r} is not a valid application name")
             return None
         kind = value.get("applicationType")

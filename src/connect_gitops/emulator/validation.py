@@ -37,7 +37,7 @@ def text(obj: JsonObject, field: str, path: str, *, required: bool = True) -> st
 
 
 def key(value: Any, path: str) -> str:
-    if not isinstance(value, str) or not rules.KEY.match(value):
+    if not isinstance(value, str) or not rules.KEY.fullmatch(value):
         raise wrong(path, value, "2 to 256 characters of letters, digits, '-' or '_'")
     return value
 
@@ -45,7 +45,7 @@ def key(value: Any, path: str) -> str:
 def email(value: Any, path: str) -> str:
     if value is None:
         raise missing(path)
-    if not isinstance(value, str) or not rules.EMAIL.match(value):
+    if not isinstance(value, str) or not rules.EMAIL.fullmatch(value):
         raise wrong(path, value, "an email address")
     return value
 
@@ -101,7 +101,7 @@ def integration_types(value: Any, path: str) -> list[str]:
 def project(value: Any, path: str) -> str:
     if value is None:
         raise missing(path)
-    if not isinstance(value, str) or not rules.PROJECT.match(value):
+    if not isinstance(value, str) or not rules.PROJECT.fullmatch(value):
         raise wrong(path, value, "'{region}:{projectKey}'")
     return value
 
