@@ -25,6 +25,7 @@ from connect_gitops.emulator.lifecycle import Context, advance, has_changes
 from connect_gitops.emulator.store import Project, timestamp
 
 PUBLISH_IN_PROGRESS = "publish in progress"
+UPDATE_FIELDS = frozenset({"version", "actions"})
 
 
 def find(project: Project, *, id: str | None = None, key: str | None = None) -> JsonObject:
@@ -87,6 +88,7 @@ def update(project: Project, connector: JsonObject, body: Any, context: Context)
     """Apply a request's actions all or none; a request that changes anything raises version."""
     if not isinstance(body, dict):
         raise invalid_json("body: expected a JSON object")
+    validation.known_fields(body, UPDATE_FIELDS)
     advance(project, connector["id"], context)
     _check_version(connector, body.get("version"))
     request_actions = body.get("actions")
