@@ -53,6 +53,7 @@ async def test_settings_defaults_and_partial_update(emu: Emu) -> None:
         "publishSeconds": 2.0,
         "certificationSeconds": None,
         "lockWhileProcessing": True,
+        "lockedUpdateError": "General",
         "resetPreviewOnRepositoryChange": True,
         "hasChangesBeforeFirstPublish": True,
         "transitionsRaiseVersion": False,

@@ -58,7 +58,10 @@ async def test_create_returns_a_new_private_draft(emu: Emu) -> None:
         ({"status": "Published"}, "status: Unknown field"),
         ({"isPreviewable": "true"}, "isPreviewable: Unknown field"),
         ({"bogus": 1}, "bogus: Unknown field"),
-        ({"creator": {"email": "a@b.co", "noOfDevelopers": 3}}, "creator.noOfDevelopers: Unknown field"),
+        (
+            {"creator": {"email": "a@b.co", "noOfDevelopers": 3}},
+            "creator.noOfDevelopers: Unknown field",
+        ),
         (
             {"repository": {"url": "https://github.com/o/r.git", "tag": "v1", "branch": "main"}},
             "repository.branch: Unknown field",

@@ -47,9 +47,7 @@ async def test_create_refuses_a_value_ending_in_a_newline(
         {"action": "addPrivateProject", "privateProject": "us-east-2.aws:other\n"},
     ],
 )
-async def test_update_refuses_a_value_ending_in_a_newline(
-    emu: Emu, action: dict[str, Any]
-) -> None:
+async def test_update_refuses_a_value_ending_in_a_newline(emu: Emu, action: dict[str, Any]) -> None:
     created = await emu.create()
     response = await emu.update(created, action)
     assert response.status_code == 400, response.text

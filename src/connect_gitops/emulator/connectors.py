@@ -74,14 +74,40 @@ def _check_version(connector: JsonObject, version: Any) -> None:
         raise concurrent_modification(connector["id"], version, connector["version"])
 
 
-def _check_unlocked(connector: JsonObject, context: Context) -> None:
-    if connector["status"] == "InCertification":
+def _check_unlocked(connector: JsonObject, context: Context, version: int | None = None) -> None:
+    """Refuse a change while a publish is processed or the connector is in certification.
+
+    The API does not document this answer, so `lockedUpdateError` chooses it: "General" (400
+    General "publish in progress" while Processing, 400 ConnectorStagedInCertification while
+    InCertification), "ConnectorStagedInCertification" (that code for both) or
+    "ConcurrentModification" (409 for both), so a client can be tested against each.
+    """
+    status = connector["status"]
+    locked = status == "InCertification" or (
+        status == "Processing" and context.settings.lockWhileProcessing
+    )
+    if not locked:
+        return
+    choice = context.settings.lockedUpdateError
+    if choice == "ConcurrentModification":
+        current = connector["version"]
+        raise ApiError(
+            409,
+            "ConcurrentModification",
+            f"Connector '{connector['id']}' cannot be changed while it is {status}.",
+            extra={"expectedVersion": version or current, "currentVersion": current},
+        )
+    if status == "InCertification":
         raise connect_error(
             "ConnectorStagedInCertification",
             f"Connector '{connector['id']}' is in certification and cannot be changed.",
         )
-    if connector["status"] == "Processing" and context.settings.lockWhileProcessing:
-        raise ApiError(400, "General", PUBLISH_IN_PROGRESS)
+    if choice == "ConnectorStagedInCertification":
+        raise connect_error(
+            "ConnectorStagedInCertification",
+            f"Connector '{connector['id']}' cannot be changed while it is Processing.",
+        )
+    raise ApiError(400, "General", PUBLISH_IN_PROGRESS)
 
 
 def update(project: Project, connector: JsonObject, body: Any, context: Context) -> JsonObject:
@@ -94,7 +120,7 @@ def update(project: Project, connector: JsonObject, body: Any, context: Context)
     request_actions = body.get("actions")
     if request_actions == []:
         return connector
-    _check_unlocked(connector, context)
+    _check_unlocked(connector, context, body["version"])
     working = copy.deepcopy(connector)
     meta = copy.deepcopy(project.meta.get(connector["id"], {}))
     actions.apply(working, meta, request_actions, context)

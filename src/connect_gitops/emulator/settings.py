@@ -24,6 +24,9 @@ class Settings(BaseModel):
     publishSeconds: float = Field(default=2.0, ge=0)
     certificationSeconds: float | None = Field(default=None, ge=0)
     lockWhileProcessing: bool = True
+    lockedUpdateError: Literal[
+        "General", "ConnectorStagedInCertification", "ConcurrentModification"
+    ] = "General"
     resetPreviewOnRepositoryChange: bool = True
     hasChangesBeforeFirstPublish: bool = True
     transitionsRaiseVersion: bool = False
