@@ -61,7 +61,7 @@ async def test_in_process_app_shares_state_through_the_file(tmp_path: Path) -> N
     state_file = tmp_path / "emulator.json"
     for expected in (201, 400):
         transport = httpx.ASGITransport(app=create_app(state_file))
-        async with httpx.AsyncClient(transport=transport, base_url="http://e") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
             token = await client.post(
                 "/oauth/token", auth=BASIC, data={"grant_type": "client_credentials"}
             )

@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from connect_gitops.emulator import auth, connectors
 from connect_gitops.emulator.errors import ApiError, invalid_json
+from connect_gitops.emulator.guard import RequestGuard
 from connect_gitops.emulator.lifecycle import advance_all, settle
 from connect_gitops.emulator.middleware import CONFLICT_KEY, EmulatorMiddleware
 from connect_gitops.emulator.runtime import Emulator
@@ -34,12 +35,19 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     )
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 async def _json_body(request: Request) -> Any:
+    """Standard JSON only: NaN and Infinity are refused, and so is nesting too deep to parse."""
     raw = await request.body()
     try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return json.loads(raw, parse_constant=_no_constant)
+    except (ValueError, UnicodeDecodeError) as exc:
         raise invalid_json(f"body: {exc}") from None
+    except RecursionError:
+        raise invalid_json("body: nested too deeply") from None
 
 
 class Api:
@@ -238,7 +246,7 @@ def create_app(state_file: Path | None = None) -> Starlette:
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(EmulatorMiddleware, emulator=emulator)],
+        middleware=[Middleware(RequestGuard), Middleware(EmulatorMiddleware, emulator=emulator)],
         exception_handlers={
             ApiError: _api_error,
             HTTPException: _http_error,

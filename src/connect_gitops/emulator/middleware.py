@@ -7,18 +7,17 @@ but are neither journaled nor faulted.
 
 from __future__ import annotations
 
-import json
 import uuid
 
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from connect_gitops.emulator.errors import ApiError, for_status
+from connect_gitops.emulator.asgi import CORRELATION_HEADER, send_error
+from connect_gitops.emulator.errors import for_status
 from connect_gitops.emulator.faults import Decision, DroppedConnection
 from connect_gitops.emulator.runtime import Emulator
 
 CONTROL_PREFIX = "/_emulator"
-CORRELATION_HEADER = b"x-correlation-id"
 CONFLICT_KEY = "emulator.conflict"
 
 
@@ -27,18 +26,6 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key.lower() == name:
             return str(value.decode("latin-1"))
     return None
-
-
-async def _send_error(send: Send, error: ApiError, correlation: str) -> None:
-    body = json.dumps(error.envelope()).encode()
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        (CORRELATION_HEADER, correlation.encode("latin-1")),
-        *((k.lower().encode(), v.encode()) for k, v in error.headers.items()),
-    ]
-    await send({"type": "http.response.start", "status": error.status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
 
 
 async def _drop(send: Send) -> None:
@@ -112,13 +99,13 @@ class EmulatorMiddleware:
             error = for_status(429)
             error.headers["Retry-After"] = str(faults.retryAfterSeconds)
             status[0] = 429
-            await _send_error(raw_send, error, correlation)
+            await send_error(raw_send, error, correlation)
             return
         if decision.drop:
             await _drop(raw_send)
         if decision.error_status is not None:
             status[0] = decision.error_status
-            await _send_error(raw_send, for_status(decision.error_status), correlation)
+            await send_error(raw_send, for_status(decision.error_status), correlation)
             return
         scope[CONFLICT_KEY] = decision.conflict
         if decision.ambiguous is None:
@@ -132,4 +119,4 @@ class EmulatorMiddleware:
         if decision.ambiguous == "drop":
             await _drop(raw_send)
         status[0] = 500
-        await _send_error(raw_send, for_status(500), correlation)
+        await send_error(raw_send, for_status(500), correlation)

@@ -1,23 +1,27 @@
 """Settings (behaviour where the API is open) and fault injection parameters.
 
 Both are changed through the control API with partial updates: fields left out keep their value.
+Both are strict (no "200" for 200, no true for 1, no NaN or infinity) and bounded, so a malformed
+control call is refused with the field named instead of breaking later requests.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from connect_gitops.emulator.errors import invalid_json
 
 Model = TypeVar("Model", bound=BaseModel)
+_CONTROL = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+ErrorStatus = Annotated[int, Field(ge=400, le=599)]
 
 
 class Settings(BaseModel):
     """Defaults are the ones connect-api.md names; delays are short so tests stay fast."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONTROL
 
     updateStatusCode: Literal[200, 201] = 200
     previewSeconds: float = Field(default=2.0, ge=0)
@@ -40,13 +44,13 @@ class Settings(BaseModel):
 class Faults(BaseModel):
     """Injected failures; every random draw comes from one generator seeded with `seed`."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONTROL
 
-    latencyMs: int = Field(default=0, ge=0)
+    latencyMs: int = Field(default=0, ge=0, le=60_000)
     errorRate: float = Field(default=0.0, ge=0, le=1)
-    errorStatuses: list[int] = Field(default_factory=lambda: [503], min_length=1)
+    errorStatuses: list[ErrorStatus] = Field(default_factory=lambda: [503], min_length=1)
     rateLimitEvery: int = Field(default=0, ge=0)
-    retryAfterSeconds: int = Field(default=1, ge=0)
+    retryAfterSeconds: int = Field(default=1, ge=0, le=86_400)
     dropRate: float = Field(default=0.0, ge=0, le=1)
     ambiguousRate: float = Field(default=0.0, ge=0, le=1)
     conflictRate: float = Field(default=0.0, ge=0, le=1)

@@ -155,7 +155,7 @@ def creator(value: Any) -> JsonObject:
 
 
 def draft(body: Any) -> JsonObject:
-    """A ConnectorStagedDraft's fields; an unknown or read-only field (`id`, `private`) is refused."""
+    """A ConnectorStagedDraft's fields; unknown and read-only ones (`id`, `private`) are refused."""
     if not isinstance(body, dict):
         raise invalid_json("body: expected a JSON object")
     known_fields(body, DRAFT_FIELDS)
