@@ -38,7 +38,10 @@ def test_state_persists_across_servers_and_is_written_atomically(tmp_path: Path)
         headers = _token(client)
         assert client.post("/connectors/drafts", json=DRAFT, headers=headers).status_code == 201
         client.put("/_emulator/settings", json={"publishSeconds": 7})
-    assert sorted(p.name for p in state_file.parent.iterdir()) == ["emulator.json"]
+    assert sorted(p.name for p in state_file.parent.iterdir()) == [
+        ".emulator.json.lock",
+        "emulator.json",
+    ]
     saved = json.loads(state_file.read_text())
     assert [c["key"] for c in saved["projects"]["emulator-project"]["connectors"]] == ["kept"]
     with running_emulator(state_file=state_file) as url, httpx.Client(base_url=url) as client:

@@ -25,6 +25,7 @@ from connect_gitops.emulator.lifecycle import advance_all, settle
 from connect_gitops.emulator.middleware import CONFLICT_KEY, EmulatorMiddleware
 from connect_gitops.emulator.runtime import Emulator
 from connect_gitops.emulator.settings import Settings, patched
+from connect_gitops.emulator.sharing import SharedStateFile
 from connect_gitops.emulator.store import Project, State
 
 
@@ -246,7 +247,11 @@ def create_app(state_file: Path | None = None) -> Starlette:
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(RequestGuard), Middleware(EmulatorMiddleware, emulator=emulator)],
+        middleware=[
+            Middleware(RequestGuard),
+            Middleware(EmulatorMiddleware, emulator=emulator),
+            Middleware(SharedStateFile, emulator=emulator),
+        ],
         exception_handlers={
             ApiError: _api_error,
             HTTPException: _http_error,

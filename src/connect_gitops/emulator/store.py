@@ -143,17 +143,38 @@ class StateFileError(ValueError):
 
 
 class StateFile:
-    """`--state FILE`: loaded at start, rewritten atomically (temporary file, rename) on change."""
+    """`--state FILE`: loaded at start, rewritten atomically (temporary file, rename) on change.
+
+    Remembers the file's identity (inode, size, modification time) as of its last load or save,
+    so `changed()` tells cheaply whether another process wrote it since.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._seen: tuple[int, int, int] | None = None
+
+    def _identity(self) -> tuple[int, int, int] | None:
+        try:
+            found = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (found.st_ino, found.st_size, found.st_mtime_ns)
+
+    def changed(self) -> bool:
+        """Whether the file is not the one this process last read or wrote (a vanished file
+        is not a change: the state in memory is kept and written again on the next commit)."""
+        identity = self._identity()
+        return identity is not None and identity != self._seen
 
     def load(self) -> State:
-        if not self.path.exists():
+        identity = self._identity()
+        if identity is None:
             return State()
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-            return State.load(data)
+            state = State.load(data)
+            self._seen = identity
+            return state
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise StateFileError(
                 f"emulator state file {self.path} cannot be read ({exc}); "
@@ -174,6 +195,7 @@ class StateFile:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 out.write(text)
             os.replace(temporary, self.path)
+            self._seen = self._identity()
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
