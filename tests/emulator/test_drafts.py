@@ -224,6 +224,7 @@ async def test_query_paging_edges(emu: Emu, params: dict[str, int], count: int) 
         {"limit": 501},
         {"limit": -1},
         {"limit": "many"},
+        {"limit": "\u00b2"},
         {"offset": 10001},
         {"sort": "name asc"},
         {"sort": "key sideways"},

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from connect_gitops.emulator import validation
+from connect_gitops.emulator.context import Context
 from connect_gitops.emulator.errors import JsonObject, connect_error, invalid_json
-from connect_gitops.emulator.lifecycle import Context
 from connect_gitops.emulator.repos import RepositoryCheck
 from connect_gitops.emulator.store import timestamp
 
@@ -50,20 +50,6 @@ FIELDS: dict[str, frozenset[str]] = {
     "addCertificationComment": frozenset({"comment"}),
 }
 """The fields each action takes besides `action`."""
-
-
-def apply_specification(connector: JsonObject, check: RepositoryCheck) -> None:
-    """Set the fields Connect derives from connect.yaml at the repository tag."""
-    spec = check.specification
-    connector["configurations"] = spec.configurations
-    for name, value in (
-        ("globalConfiguration", spec.global_configuration),
-        ("apiClient", spec.api_client),
-    ):
-        if value is None:
-            connector.pop(name, None)
-        else:
-            connector[name] = value
 
 
 def refuse_invalid_repository(check: RepositoryCheck, context: Context) -> None:
@@ -135,10 +121,10 @@ def _set_repository(
     repository = validation.repository(url, action.get("tag"), path)
     if repository == connector["repository"]:
         return
-    check = context.repositories.check(**repository)
+    check = context.check_repository(**repository)
     refuse_invalid_repository(check, context)
     connector["repository"] = repository
-    apply_specification(connector, check)
+    check.apply_to(connector)
     if context.settings.resetPreviewOnRepositoryChange:
         connector["isPreviewable"] = "none"
         connector.pop("previewableReport", None)

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from connect_gitops.emulator import auth, connectors
+from connect_gitops.emulator import auth, connectors, rules
 from connect_gitops.emulator.errors import ApiError, invalid_json
 from connect_gitops.emulator.guard import RequestGuard
 from connect_gitops.emulator.lifecycle import advance_all, settle
@@ -63,10 +63,14 @@ class Api:
         """Authorise the request and catch its project up with due lifecycle steps."""
         context = self.emulator.context()
         state = self.emulator.state
-        name = auth.authorize(
-            state, request.headers.get("authorization"), write=write, now=context.now
+        grant = auth.authorize(
+            state,
+            request.headers.get("authorization"),
+            needed=rules.WRITE_SCOPES if write else rules.READ_SCOPES,
+            missing="manage_connectors" if write else "view_connectors",
+            now=context.now,
         )
-        project = state.project(name)
+        project = state.project(grant.project)
         if advance_all(project, context):
             self.emulator.commit()
         return project

@@ -40,6 +40,8 @@ class Specification:
     configurations: list[JsonObject]
     global_configuration: JsonObject | None = None
     api_client: JsonObject | None = None
+    schedules: dict[str, str] = field(default_factory=dict)
+    """Each job application's `properties.schedule` (not part of `configurations`)."""
 
 
 @dataclass
@@ -156,7 +158,12 @@ def parse(text: str) -> Specification | list[str]:
     global_configuration, api_client = _inherit(checker, document.get("inheritAs"), applications)
     if checker.problems:
         return checker.problems
-    return Specification(applications, global_configuration, api_client)
+    schedules = {
+        item["name"]: item["properties"]["schedule"]
+        for item in deploy_as
+        if item.get("applicationType") == "job"
+    }
+    return Specification(applications, global_configuration, api_client, schedules)
 
 
 def _inherit(

@@ -52,10 +52,18 @@ SCOPES: Final = frozenset(
         "view_connectors",
         "manage_connectors_deployments",
         "view_connectors_deployments",
+        "manage_api_clients",
     }
 )
 READ_SCOPES: Final = frozenset({"manage_project", "manage_connectors", "view_connectors"})
 WRITE_SCOPES: Final = frozenset({"manage_project", "manage_connectors"})
+DEPLOYMENT_READ_SCOPES: Final = frozenset(
+    {"manage_project", "manage_connectors_deployments", "view_connectors_deployments"}
+)
+DEPLOYMENT_WRITE_SCOPES: Final = frozenset({"manage_project", "manage_connectors_deployments"})
+API_CLIENT_SCOPES: Final = frozenset({"manage_project", "manage_api_clients"})
+DEPLOYMENT_TYPES: Final = frozenset({"preview", "sandbox", "production"})
+DEPLOYMENT_SORT_FIELDS: Final = frozenset({"key", "createdAt", "lastModifiedAt"})
 DEFAULT_PROJECT: Final = "emulator-project"
 MAX_LIMIT: Final = 500
 MAX_OFFSET: Final = 10_000

@@ -12,10 +12,10 @@ import time
 from collections import deque
 from pathlib import Path
 
+from connect_gitops.emulator.context import Context
 from connect_gitops.emulator.errors import JsonObject
 from connect_gitops.emulator.faults import Dice
 from connect_gitops.emulator.file_lock import FileLock
-from connect_gitops.emulator.lifecycle import Context
 from connect_gitops.emulator.repos import Repositories
 from connect_gitops.emulator.store import State, StateFile
 
