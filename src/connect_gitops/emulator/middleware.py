@@ -35,6 +35,17 @@ async def _drop(send: Send) -> None:
     raise DroppedConnection()
 
 
+def _kind(method: str, path: str) -> tuple[bool, bool]:
+    """(write, update): creates, updates and deletes of connectors and deployments are writes
+    (an ambiguous answer can hit them); an update names one resource (a conflict can hit it)."""
+    parts = path.strip("/").split("/")
+    connector = parts[:2] == ["connectors", "drafts"]
+    deployment = len(parts) >= 2 and parts[1] == "deployments"
+    write = method in ("POST", "DELETE") and (connector or deployment)
+    update = write and method == "POST" and len(parts) == 3
+    return write, update
+
+
 class EmulatorMiddleware:
     def __init__(self, app: ASGIApp, emulator: Emulator) -> None:
         self.app = app
@@ -64,11 +75,8 @@ class EmulatorMiddleware:
             await self.app(scope, receive, send_with_id)
             return
         method: str = scope["method"]
-        write = method in ("POST", "DELETE") and path.startswith("/connectors/drafts")
-        decision = self.emulator.dice.roll(
-            write=write,
-            update=write and path.startswith("/connectors/drafts/") and method == "POST",
-        )
+        write, update = _kind(method, path)
+        decision = self.emulator.dice.roll(write=write, update=update)
         entry = {
             "method": method,
             "path": path,

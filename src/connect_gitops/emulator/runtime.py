@@ -12,12 +12,13 @@ import time
 from collections import deque
 from pathlib import Path
 
+from connect_gitops.emulator import deployment_lifecycle, lifecycle
 from connect_gitops.emulator.context import Context
 from connect_gitops.emulator.errors import JsonObject
 from connect_gitops.emulator.faults import Dice
 from connect_gitops.emulator.file_lock import FileLock
 from connect_gitops.emulator.repos import Repositories
-from connect_gitops.emulator.store import State, StateFile
+from connect_gitops.emulator.store import Project, State, StateFile
 
 JOURNAL_LIMIT = 100_000
 
@@ -44,6 +45,31 @@ class Emulator:
         self.dice.configure(state.faults)
         self.repositories = Repositories(state.settings.gitTimeoutSeconds)
         self.commit()
+
+    def catch_up(self, name: str) -> Project:
+        """The project, with every preview, publish and build step that is due applied."""
+        project = self.state.project(name)
+        context = self.context()
+        moved = lifecycle.advance_all(project, context)
+        if deployment_lifecycle.advance_all(project, context) or moved:
+            self.commit()
+        return project
+
+    def failing_application(self, applications: list[str]) -> str | None:
+        """Whether the build being queued fails (faults), and then which application."""
+        faults = self.state.faults
+        fails = faults.failAllBuilds or faults.failNextBuilds > 0
+        if faults.failNextBuilds > 0 and not faults.failAllBuilds:
+            self.state.faults = faults.model_copy(
+                update={"failNextBuilds": faults.failNextBuilds - 1}
+            )
+            self.dice.faults = self.state.faults
+        if not fails and faults.buildFailureRate > 0:
+            fails = self.dice.chance(faults.buildFailureRate)
+        if not fails or not applications:
+            return None
+        chosen = faults.failingApplication
+        return chosen if chosen in applications else applications[0]
 
     def refresh(self) -> None:
         """Take the state another process saved since this one last read or wrote the file."""
