@@ -34,14 +34,14 @@ async def _settled(emu: Emu, deployment: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_a_build_is_queued_then_deploying_then_deployed_on_reads(emu: Emu) -> None:
-    await emu.settings(deploySeconds=0.4)
+    await emu.settings(deploySeconds=1.0)
     await deployable(emu)
     queued = await deployed(emu)
     assert queued["status"] == "Queued"
-    await asyncio.sleep(0.25)
+    await asyncio.sleep(0.6)
     deploying = await current(emu, queued)
     assert deploying["status"] == "Deploying"
-    await asyncio.sleep(0.2)
+    await asyncio.sleep(0.5)
     done = await current(emu, queued)
     assert (done["status"], done["version"]) == ("Deployed", 1)
     assert done["details"] == queued["details"]

@@ -169,7 +169,7 @@ async def test_query_refuses_invalid_parameters(emu: Emu, params: dict[str, Any]
 
 
 async def test_delete_undeploys_then_the_deployment_is_gone(emu: Emu) -> None:
-    await emu.settings(deploySeconds=0.2)
+    await emu.settings(deploySeconds=60)
     await deployable(emu)
     body = await deployed(emu)
     response = await emu.client.delete(f"{BASE}/key=payment-prod")

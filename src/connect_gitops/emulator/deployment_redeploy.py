@@ -80,7 +80,7 @@ def _redeploy(
         raise connect_error(
             "DeploymentApplicationRequired", "A Deployment requires at least one application"
         )
-    newer = None if action["updateConnector"] else _newer(state, project, working)
+    newer = None if action["updateConnector"] or not given_apps else _newer(state, project, working)
     for given in given_apps or []:
         config.check_application(connector, given, working, newer)
         app = next(

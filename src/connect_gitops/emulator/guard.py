@@ -94,7 +94,10 @@ class RequestGuard:
         refused = refusal(scope)
         limit = body_limit(scope)
         length = _header(scope, b"content-length")
-        if refused is None and length is not None and length.isdigit() and int(length) > limit:
+        declared = (
+            int(length) if length is not None and length.isascii() and length.isdigit() else 0
+        )
+        if refused is None and declared > limit:
             refused = too_large(limit)
         if refused is not None:
             await send_error(send, refused)
