@@ -1,5 +1,7 @@
 """The Starlette app: HTTP in, `connectors` / `auth` / control operations, JSON out.
 
+Deployments have their own routes (`deployment_routes`). Middlewares, outermost first: the
+request guard (Host, Origin, body size), correlation id / journal / faults, the state file lock.
 `create_app()` is what uvicorn serves and what `httpx.ASGITransport` mounts in-process.
 """
 
