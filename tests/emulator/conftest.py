@@ -30,7 +30,7 @@ async def emu(request: pytest.FixtureRequest) -> AsyncIterator[Emu]:
         app: Starlette = request.getfixturevalue("emulator_app")
         transport = httpx.ASGITransport(app=app)
         client = httpx.AsyncClient(
-            transport=transport, base_url="http://emulator", timeout=10, verify=TLS
+            transport=transport, base_url="http://127.0.0.1", timeout=10, verify=TLS
         )
     async with client:
         emu = Emu(client, request.param)

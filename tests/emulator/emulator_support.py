@@ -64,3 +64,104 @@ class Emu:
 
     async def faults(self, **values: Any) -> None:
         await self.control("PUT", "faults", values)
+
+
+# --- deployments -------------------------------------------------------------------------------
+
+DEPLOYER = f"manage_connectors:{PROJECT} manage_connectors_deployments:{PROJECT}"
+REGION = "europe-west1.gcp"
+CONNECT_YAML = """\
+deployAs:
+  - name: service
+    applicationType: service
+    endpoint: /service
+    configuration:
+      standardConfiguration:
+        - {key: CTP_REGION, description: Region, required: true}
+        - {key: LOG_LEVEL, description: Log level, required: true, default: info}
+      securedConfiguration:
+        - {key: API_SECRET, description: Secret, required: true}
+  - name: order-sync
+    applicationType: job
+    endpoint: /job
+    properties: {schedule: "0 0 * * *"}
+    configuration:
+      standardConfiguration:
+        - {key: BATCH_SIZE, description: Batch size}
+inheritAs:
+  configuration:
+    standardConfiguration:
+      - {key: CURRENCY, description: Currency, required: true}
+    securedConfiguration:
+      - {key: SHARED_TOKEN, description: Token}
+"""
+
+
+def values(**pairs: str) -> list[dict[str, str]]:
+    return [{"key": key, "value": value} for key, value in pairs.items()]
+
+
+def service(region: str = REGION, secret: str = "s3cr3t", **standard: str) -> dict[str, Any]:
+    return {
+        "applicationName": "service",
+        "standardConfiguration": values(CTP_REGION=region, **standard),
+        "securedConfiguration": values(API_SECRET=secret),
+    }
+
+
+def deployment_draft(key: str = "payment-prod", **fields: Any) -> dict[str, Any]:
+    """A valid DeploymentDraft of the published connector `payment`."""
+    body: dict[str, Any] = {
+        "key": key,
+        "connector": {"key": "payment"},
+        "configurations": [service()],
+        "globalConfiguration": {"standardConfiguration": values(CURRENCY="EUR")},
+        "region": REGION,
+    }
+    body.update(fields)
+    return body
+
+
+async def deployable(
+    emu: Emu,
+    key: str = "payment",
+    *,
+    staged: bool = False,
+    connect_yaml: str = CONNECT_YAML,
+    **fields: Any,
+) -> dict[str, Any]:
+    """A connector this project may deploy: published, or previewable for `staged`."""
+    await emu.login(DEPLOYER)
+    url = f"https://github.com/example/{key}.git"
+    current = (await emu.control("GET", "settings"))["connectYaml"]
+    await emu.settings(connectYaml={**current, url: connect_yaml})
+    fields.setdefault("privateProjects", [f"{REGION}:{PROJECT}"])
+    connector = await emu.create(key, repository={"url": url, "tag": "v1.0.0"}, **fields)
+    action = {"action": "updatePreviewable"} if staged else {"action": "publish"}
+    if not staged:
+        action["certification"] = False
+    response = await emu.update(connector, action)
+    assert response.status_code == 200, response.text
+    await emu.control("POST", "settle")
+    return await emu.get(connector)
+
+
+async def deploy(emu: Emu, body: dict[str, Any]) -> httpx.Response:
+    return await emu.client.post(f"/{PROJECT}/deployments", json=body)
+
+
+async def deployed(emu: Emu, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    response = await deploy(emu, body or deployment_draft())
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def redeploy(emu: Emu, deployment: dict[str, Any], **action: Any) -> httpx.Response:
+    body = {"version": deployment["version"], "actions": [{"action": "redeploy", **action}]}
+    return await emu.client.post(f"/{PROJECT}/deployments/{deployment['id']}", json=body)
+
+
+async def current(emu: Emu, deployment: dict[str, Any]) -> dict[str, Any]:
+    response = await emu.client.get(f"/{PROJECT}/deployments/{deployment['id']}")
+    assert response.status_code == 200, response.text
+    return dict(response.json())

@@ -98,9 +98,13 @@ async def test_action_is_applied_and_raises_version(
     assert await emu.get(created) == body
 
 
-async def test_optional_fields_are_removed_when_the_value_is_left_out(emu: Emu) -> None:
+async def test_optional_fields_are_removed_by_an_explicit_null(emu: Emu) -> None:
     created = await emu.create(description="D", creator={"email": "a@b.co", "name": "Ann"})
-    response = await emu.update(created, {"action": "setDescription"}, {"action": "setCreatorName"})
+    response = await emu.update(
+        created,
+        {"action": "setDescription", "description": None},
+        {"action": "setCreatorName", "creatorName": None},
+    )
     body = response.json()
     assert "description" not in body
     assert body["creator"] == {"email": "a@b.co"}
@@ -143,6 +147,29 @@ async def test_optional_fields_are_removed_when_the_value_is_left_out(emu: Emu) 
         ({"action": "publish", "certification": "yes"}, "actions[0].certification: Invalid"),
         ({"action": "addCertificationComment"}, "actions[0].comment: Missing"),
         ({"action": "setKey", "key": "other"}, "actions[0].action: Unknown update action 'setKey'"),
+        # Strict as the RAML: every field is required unless marked optional, none unknown.
+        ({"action": "setDescription"}, "actions[0].description: Missing required value"),
+        ({"action": "setDocumentationUrl"}, "actions[0].documentationUrl: Missing required"),
+        ({"action": "setCreatorTitle"}, "actions[0].creatorTitle: Missing required value"),
+        ({"action": "setCreatorLogo"}, "actions[0].logoUrl: Missing required value"),
+        (
+            {"action": "setCreatorLogo", "creatorLogoUrl": "https://l.png"},
+            "actions[0].creatorLogoUrl: Unknown field",
+        ),
+        ({"action": "setName", "name": "x", "bogus": 1}, "actions[0].bogus: Unknown field"),
+        (
+            {"action": "setDocumentationUrl", "documentationUrl": 3},
+            "actions[0].documentationUrl: Invalid value 3: expected a string",
+        ),
+        ({"action": "setDescription", "description": ["D"]}, "actions[0].description: Invalid"),
+        ({"action": "publish"}, "actions[0].certification: Missing required value"),
+        ({"action": "unlist", "reason": "old"}, "actions[0].reason: Unknown field"),
+        ({"action": "updatePreviewable", "now": True}, "actions[0].now: Unknown field"),
+        (
+            {"action": "setRepository", "tag": "v2", "branch": "main"},
+            "actions[0].branch: Unknown field",
+        ),
+        ({"action": "setRepository", "url": None, "tag": "v2"}, "actions[0].url: Missing required"),
         ({"name": "x"}, "actions[0].action: Unknown update action None"),
     ],
 )
@@ -216,6 +243,7 @@ async def test_stale_version_is_a_concurrent_modification(emu: Emu) -> None:
         ({"version": "1", "actions": []}, "version: expected an integer"),
         ({"version": 1}, "actions: Missing required value"),
         ({"version": 1, "actions": {}}, "actions: expected a list"),
+        ({"version": 1, "actions": [], "dryRun": True}, "dryRun: Unknown field"),
     ],
 )
 async def test_update_body_is_checked(emu: Emu, body: dict[str, Any], detail: str) -> None:

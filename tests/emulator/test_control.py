@@ -53,6 +53,7 @@ async def test_settings_defaults_and_partial_update(emu: Emu) -> None:
         "publishSeconds": 2.0,
         "certificationSeconds": None,
         "lockWhileProcessing": True,
+        "lockedUpdateError": "General",
         "resetPreviewOnRepositoryChange": True,
         "hasChangesBeforeFirstPublish": True,
         "transitionsRaiseVersion": False,
@@ -61,6 +62,13 @@ async def test_settings_defaults_and_partial_update(emu: Emu) -> None:
         "publishOutcome": "auto",
         "tokenLifetimeSeconds": 172800,
         "gitTimeoutSeconds": 10.0,
+        "connectYaml": {},
+        "deploySeconds": 2.0,
+        "productionProjects": None,
+        "deploymentDeleteStatusCode": 202,
+        "securedValues": "masked",
+        "redeployConfigurationValues": "replace",
+        "logPageSize": 100,
     }
     updated = await emu.control("PUT", "settings", {"publishSeconds": 0.5})
     assert (updated["publishSeconds"], updated["previewSeconds"]) == (0.5, 2.0)

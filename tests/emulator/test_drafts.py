@@ -49,13 +49,33 @@ async def test_create_returns_a_new_private_draft(emu: Emu) -> None:
     }
 
 
-async def test_create_ignores_read_only_fields(emu: Emu) -> None:
-    created = await emu.create(
-        id="mine", version=7, private=False, status="Published", isPreviewable="true"
-    )
-    assert created["id"] != "mine"
-    assert (created["version"], created["private"]) == (1, True)
-    assert (created["status"], created["isPreviewable"]) == ("Draft", "none")
+@pytest.mark.parametrize(
+    ("fields", "detail"),
+    [
+        ({"id": "mine"}, "id: Unknown field"),
+        ({"version": 7}, "version: Unknown field"),
+        ({"private": False}, "private: Unknown field"),
+        ({"status": "Published"}, "status: Unknown field"),
+        ({"isPreviewable": "true"}, "isPreviewable: Unknown field"),
+        ({"bogus": 1}, "bogus: Unknown field"),
+        (
+            {"creator": {"email": "a@b.co", "noOfDevelopers": 3}},
+            "creator.noOfDevelopers: Unknown field",
+        ),
+        (
+            {"repository": {"url": "https://github.com/o/r.git", "tag": "v1", "branch": "main"}},
+            "repository.branch: Unknown field",
+        ),
+    ],
+)
+async def test_create_refuses_unknown_and_read_only_fields(
+    emu: Emu, fields: dict[str, Any], detail: str
+) -> None:
+    response = await emu.client.post("/connectors/drafts", json=draft(**fields))
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert (error["code"], error["detailedErrorMessage"]) == ("InvalidJsonInput", detail)
+    assert (await emu.client.get("/connectors/drafts")).json()["total"] == 0
 
 
 async def test_create_with_an_existing_key_is_a_duplicate_field(emu: Emu) -> None:
@@ -102,6 +122,10 @@ def _without(field: str) -> dict[str, Any]:
         (draft(privateProjects=["shop"]), "privateProjects[0]: Invalid value 'shop'"),
         (draft(creator={"email": "a@b.co", "noOfContributors": 0}), "creator.noOfContributors"),
         ([1, 2], "body: expected a JSON object"),
+        (draft(name=5), "name: Invalid value 5: expected a string"),
+        (draft(description=["Cards"]), "description: Invalid value ['Cards']: expected a string"),
+        (draft(integrationTypes="psp"), "integrationTypes: Invalid value 'psp'"),
+        (draft(creator={"email": "a@b.co", "name": 1}), "creator.name: Invalid value 1"),
     ],
 )
 async def test_create_refuses_a_missing_or_malformed_field(
@@ -200,6 +224,7 @@ async def test_query_paging_edges(emu: Emu, params: dict[str, int], count: int) 
         {"limit": 501},
         {"limit": -1},
         {"limit": "many"},
+        {"limit": "\u00b2"},
         {"offset": 10001},
         {"sort": "name asc"},
         {"sort": "key sideways"},

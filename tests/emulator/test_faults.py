@@ -115,6 +115,10 @@ async def test_fault_fields_left_out_keep_their_value(emu: Emu) -> None:
         "ambiguousRate": 0.0,
         "conflictRate": 0.0,
         "seed": 3,
+        "failNextBuilds": 0,
+        "failAllBuilds": False,
+        "buildFailureRate": 0.0,
+        "failingApplication": None,
     }
 
 

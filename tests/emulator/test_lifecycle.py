@@ -166,3 +166,66 @@ async def test_search_published_connectors(emu: Emu) -> None:
     assert private.json()["total"] == 0
     typed = await emu.client.get("/connectors/search", params={"integrationTypes": "tax"})
     assert typed.json()["total"] == 0
+
+
+async def _locked(emu: Emu, status: str) -> dict[str, Any]:
+    """A connector in `status` (Processing or InCertification), held there."""
+    if status == "Processing":
+        await emu.settings(publishSeconds=60)
+        return await _updated(emu, await emu.create(), PUBLISH)
+    await emu.settings(publishSeconds=0)
+    certifying = await _updated(emu, await emu.create(), CERTIFY)
+    await emu.control("POST", "settle")
+    locked = await emu.get(certifying)
+    assert locked["status"] == "InCertification"
+    return locked
+
+
+@pytest.mark.parametrize(
+    ("setting", "status", "expected"),
+    [
+        (None, "Processing", (400, "General", "publish in progress")),
+        (
+            None,
+            "InCertification",
+            (400, "ConnectorStagedInCertification", "is in certification and cannot be changed"),
+        ),
+        (
+            "ConnectorStagedInCertification",
+            "Processing",
+            (400, "ConnectorStagedInCertification", "cannot be changed while it is Processing"),
+        ),
+        (
+            "ConnectorStagedInCertification",
+            "InCertification",
+            (400, "ConnectorStagedInCertification", "is in certification and cannot be changed"),
+        ),
+        (
+            "ConcurrentModification",
+            "Processing",
+            (409, "ConcurrentModification", "cannot be changed while it is Processing"),
+        ),
+        (
+            "ConcurrentModification",
+            "InCertification",
+            (409, "ConcurrentModification", "cannot be changed while it is InCertification"),
+        ),
+    ],
+)
+async def test_locked_update_error_setting(
+    emu: Emu, setting: str | None, status: str, expected: tuple[int, str, str]
+) -> None:
+    """The API does not document its answer to an update while a connector is locked."""
+    if setting is not None:
+        await emu.settings(lockedUpdateError=setting)
+    locked = await _locked(emu, status)
+    for response in (
+        await emu.update(locked, {"action": "setName", "name": "x"}),
+        await emu.client.delete(f"/connectors/drafts/{locked['id']}"),
+    ):
+        error = response.json()["errors"][0]
+        assert (response.status_code, error["code"]) == expected[:2]
+        assert expected[2] in error["message"]
+        if response.status_code == 409:
+            assert error["currentVersion"] == locked["version"]
+    assert await emu.get(locked) == locked

@@ -38,7 +38,10 @@ def test_state_persists_across_servers_and_is_written_atomically(tmp_path: Path)
         headers = _token(client)
         assert client.post("/connectors/drafts", json=DRAFT, headers=headers).status_code == 201
         client.put("/_emulator/settings", json={"publishSeconds": 7})
-    assert sorted(p.name for p in state_file.parent.iterdir()) == ["emulator.json"]
+    assert sorted(p.name for p in state_file.parent.iterdir()) == [
+        ".emulator.json.lock",
+        "emulator.json",
+    ]
     saved = json.loads(state_file.read_text())
     assert [c["key"] for c in saved["projects"]["emulator-project"]["connectors"]] == ["kept"]
     with running_emulator(state_file=state_file) as url, httpx.Client(base_url=url) as client:
@@ -61,7 +64,7 @@ async def test_in_process_app_shares_state_through_the_file(tmp_path: Path) -> N
     state_file = tmp_path / "emulator.json"
     for expected in (201, 400):
         transport = httpx.ASGITransport(app=create_app(state_file))
-        async with httpx.AsyncClient(transport=transport, base_url="http://e") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
             token = await client.post(
                 "/oauth/token", auth=BASIC, data={"grant_type": "client_credentials"}
             )

@@ -172,3 +172,39 @@ async def test_validate_repository_on_write_refuses_the_create(emu: Emu, tmp_pat
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "ConnectorSpecificationFileNotFound"
+
+
+async def test_connect_yaml_setting_stands_in_for_an_unreachable_repository(emu: Emu) -> None:
+    """How tests give a github.com connector its configurations without any network."""
+    url = "https://github.com/example/payment.git"
+    await emu.settings(connectYaml={url: CONNECT_YAML, f"{url}#v2": "deployAs: []\n"})
+    created = await emu.create(repository={"url": url, "tag": "v1.0.0"})
+    assert created["configurations"] == EXPECTED_CONFIGURATIONS
+    assert created["apiClient"] == {"scopes": ["manage_orders"]}
+    other = await emu.create("other", repository={"url": url.replace("payment", "x"), "tag": "v1"})
+    assert other["configurations"] == []
+    response = await emu.update(created, {"action": "setRepository", "tag": "v2"})
+    moved = response.json()
+    assert moved["configurations"] == []
+    preview = await emu.update(moved, {"action": "updatePreviewable"})
+    await emu.control("POST", "settle")
+    refused = await emu.get(preview.json())
+    assert refused["isPreviewable"] == "false"
+    [entry] = refused["previewableReport"]["entries"]
+    assert entry["message"] == "deployAs: a non-empty list of applications is required"
+
+
+async def test_preview_and_publish_derive_configurations_at_the_tag_again(emu: Emu) -> None:
+    """Connect reads connect.yaml when it previews or publishes, not only on create."""
+    created = await emu.create()
+    assert created["configurations"] == []
+    await emu.settings(connectYaml={created["repository"]["url"]: CONNECT_YAML})
+    await emu.update(created, {"action": "updatePreviewable"})
+    await emu.control("POST", "settle")
+    previewed = await emu.get(created)
+    assert previewed["configurations"] == EXPECTED_CONFIGURATIONS
+    await emu.update(previewed, {"action": "publish", "certification": False})
+    await emu.control("POST", "settle")
+    published = (await emu.client.get("/connectors/key=payment")).json()
+    assert published["configurations"] == EXPECTED_CONFIGURATIONS
+    assert published["globalConfiguration"]["standardConfiguration"][0]["key"] == "SHARED"

@@ -1,7 +1,9 @@
 """The 19 update actions of connect-api.md section 4, applied to a working copy.
 
 Each handler validates its fields and changes the copy, or raises `ApiError`; the caller stores
-the copy only when every action of the request succeeded (all or none).
+the copy only when every action of the request succeeded (all or none). As the RAML says, every
+field of an action is required unless marked optional, and a field an action does not have is
+refused (a misspelt `creatorLogoUrl` must not silently clear the logo).
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from connect_gitops.emulator import validation
+from connect_gitops.emulator.context import Context
 from connect_gitops.emulator.errors import JsonObject, connect_error, invalid_json
-from connect_gitops.emulator.lifecycle import Context
 from connect_gitops.emulator.repos import RepositoryCheck
 from connect_gitops.emulator.store import timestamp
 
@@ -30,18 +32,24 @@ OPTIONAL_TEXT_ACTIONS = {
 }
 
 
-def apply_specification(connector: JsonObject, check: RepositoryCheck) -> None:
-    """Set the fields Connect derives from connect.yaml at the repository tag."""
-    spec = check.specification
-    connector["configurations"] = spec.configurations
-    for name, value in (
-        ("globalConfiguration", spec.global_configuration),
-        ("apiClient", spec.api_client),
-    ):
-        if value is None:
-            connector.pop(name, None)
-        else:
-            connector[name] = value
+FIELDS: dict[str, frozenset[str]] = {
+    "setName": frozenset({"name"}),
+    "setDescription": frozenset({"description"}),
+    "setDocumentationUrl": frozenset({"documentationUrl"}),
+    "setRepository": frozenset({"url", "tag"}),
+    "setSupportedRegions": frozenset({"regions"}),
+    "setIntegrationTypes": frozenset({"integrationTypes"}),
+    **{name: frozenset({field}) for name, (field, _) in CREATOR_ACTIONS.items()},
+    "setCreatorEmail": frozenset({"creatorEmail"}),
+    "setCreatorNoOfContributors": frozenset({"creatorNoOfContributors"}),
+    "addPrivateProject": frozenset({"privateProject"}),
+    "removePrivateProject": frozenset({"privateProject"}),
+    "updatePreviewable": frozenset(),
+    "publish": frozenset({"certification"}),
+    "unlist": frozenset(),
+    "addCertificationComment": frozenset({"comment"}),
+}
+"""The fields each action takes besides `action`."""
 
 
 def refuse_invalid_repository(check: RepositoryCheck, context: Context) -> None:
@@ -61,6 +69,9 @@ def _optional_text(field: str) -> Handler:
     def handler(
         connector: JsonObject, action: JsonObject, meta: JsonObject, context: Context, path: str
     ) -> None:
+        # The field is required; an explicit null removes the value. The RAML gives no way to
+        # remove an optional value and the real API's answer to null is unknown: lenient here.
+        validation.present(action, field, f"{path}.{field}")
         value = validation.text(action, field, f"{path}.{field}", required=False)
         if value is None:
             connector.pop(field, None)
@@ -74,6 +85,8 @@ def _creator_text(field: str, target: str) -> Handler:
     def handler(
         connector: JsonObject, action: JsonObject, meta: JsonObject, context: Context, path: str
     ) -> None:
+        # Required, null removes (as `_optional_text`).
+        validation.present(action, field, f"{path}.{field}")
         value = validation.text(action, field, f"{path}.{field}", required=False)
         if value is None:
             connector["creator"].pop(target, None)
@@ -102,14 +115,16 @@ def _set_contributors(
 def _set_repository(
     connector: JsonObject, action: JsonObject, meta: JsonObject, context: Context, path: str
 ) -> None:
+    # The RAML requires `url`, but the official CLI sends a tag alone and the real API's answer
+    # is unknown: a missing url keeps the current one (lenient on purpose; null is refused).
     url = action.get("url", connector["repository"]["url"])
     repository = validation.repository(url, action.get("tag"), path)
     if repository == connector["repository"]:
         return
-    check = context.repositories.check(**repository)
+    check = context.check_repository(**repository)
     refuse_invalid_repository(check, context)
     connector["repository"] = repository
-    apply_specification(connector, check)
+    check.apply_to(connector)
     if context.settings.resetPreviewOnRepositoryChange:
         connector["isPreviewable"] = "none"
         connector.pop("previewableReport", None)
@@ -167,7 +182,8 @@ def _update_previewable(
 def _publish(
     connector: JsonObject, action: JsonObject, meta: JsonObject, context: Context, path: str
 ) -> None:
-    certification = action.get("certification", False)
+    validation.present(action, "certification", f"{path}.certification")
+    certification = action["certification"]
     if not isinstance(certification, bool):
         raise validation.wrong(f"{path}.certification", certification, "true or false")
     if certification and connector["status"] in ("ReadyForCertification", "InCertification"):
@@ -235,4 +251,5 @@ def apply(connector: JsonObject, meta: JsonObject, actions: Any, context: Contex
         handler = HANDLERS.get(name) if isinstance(name, str) else None
         if handler is None:
             raise invalid_json(f"{path}.action: Unknown update action {name!r}")
+        validation.known_fields(action, FIELDS[str(name)] | {"action"}, f"{path}.")
         handler(connector, action, meta, context, path)

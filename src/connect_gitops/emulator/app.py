@@ -1,11 +1,12 @@
 """The Starlette app: HTTP in, `connectors` / `auth` / control operations, JSON out.
 
+Deployments have their own routes (`deployment_routes`). Middlewares, outermost first: the
+request guard (Host, Origin, body size), correlation id / journal / faults, the state file lock.
 `create_app()` is what uvicorn serves and what `httpx.ASGITransport` mounts in-process.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -18,28 +19,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from connect_gitops.emulator import auth, connectors
-from connect_gitops.emulator.errors import ApiError, invalid_json
-from connect_gitops.emulator.lifecycle import advance_all, settle
+from connect_gitops.emulator import auth, connectors, deployment_lifecycle, deployment_routes, rules
+from connect_gitops.emulator.errors import ApiError
+from connect_gitops.emulator.guard import RequestGuard
+from connect_gitops.emulator.lifecycle import settle
 from connect_gitops.emulator.middleware import CONFLICT_KEY, EmulatorMiddleware
 from connect_gitops.emulator.runtime import Emulator
 from connect_gitops.emulator.settings import Settings, patched
+from connect_gitops.emulator.sharing import SharedStateFile
 from connect_gitops.emulator.store import Project, State
-
-
-def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    """Serialise once; query results are the stored dicts themselves."""
-    return Response(
-        json.dumps(body), status_code=status, headers=headers, media_type="application/json"
-    )
-
-
-async def _json_body(request: Request) -> Any:
-    raw = await request.body()
-    try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise invalid_json(f"body: {exc}") from None
+from connect_gitops.emulator.wire import json_body, json_response
 
 
 class Api:
@@ -54,13 +43,14 @@ class Api:
         """Authorise the request and catch its project up with due lifecycle steps."""
         context = self.emulator.context()
         state = self.emulator.state
-        name = auth.authorize(
-            state, request.headers.get("authorization"), write=write, now=context.now
+        grant = auth.authorize(
+            state,
+            request.headers.get("authorization"),
+            needed=rules.WRITE_SCOPES if write else rules.READ_SCOPES,
+            missing="manage_connectors" if write else "view_connectors",
+            now=context.now,
         )
-        project = state.project(name)
-        if advance_all(project, context):
-            self.emulator.commit()
-        return project
+        return self.emulator.catch_up(grant.project)
 
     async def token(self, request: Request) -> Response:
         params = dict(parse_qsl(request.url.query))
@@ -88,7 +78,7 @@ class Api:
 
     async def create_draft(self, request: Request) -> Response:
         project = self._project(request, write=True)
-        body = await _json_body(request)
+        body = await json_body(request)
         connector = connectors.create(project, body, self.emulator.context())
         self.emulator.commit()
         return json_response(connector, 201)
@@ -99,7 +89,7 @@ class Api:
 
     async def update_draft(self, request: Request) -> Response:
         project = self._project(request, write=True)
-        body = await _json_body(request)
+        body = await json_body(request)
         connector = self._lookup(request, project)
         context = self.emulator.context()
         if request.scope.get(CONFLICT_KEY):
@@ -150,7 +140,7 @@ class Api:
 
     async def faults(self, request: Request) -> Response:
         if request.method == "PUT":
-            faults = patched(self.emulator.state.faults, await _json_body(request))
+            faults = patched(self.emulator.state.faults, await json_body(request))
             self.emulator.state.faults = faults
             self.emulator.dice.configure(faults)
             self.emulator.commit()
@@ -158,7 +148,7 @@ class Api:
 
     async def settings(self, request: Request) -> Response:
         if request.method == "PUT":
-            settings: Settings = patched(self.emulator.state.settings, await _json_body(request))
+            settings: Settings = patched(self.emulator.state.settings, await json_body(request))
             self.emulator.state.settings = settings
             self.emulator.repositories.timeout_seconds = settings.gitTimeoutSeconds
             self.emulator.commit()
@@ -166,7 +156,10 @@ class Api:
 
     async def settle(self, request: Request) -> Response:
         context = self.emulator.context()
-        moved = sum(settle(project, context) for project in self.emulator.state.projects.values())
+        moved = sum(
+            settle(project, context) + deployment_lifecycle.settle(project, context)
+            for project in self.emulator.state.projects.values()
+        )
         self.emulator.commit()
         return json_response({"settled": moved})
 
@@ -178,7 +171,7 @@ class Api:
 
     async def state(self, request: Request) -> Response:
         if request.method == "PUT":
-            self.emulator.replace(State.load(await _json_body(request)))
+            self.emulator.replace(State.load(await json_body(request)))
         return json_response(self.emulator.state.dump())
 
 
@@ -235,10 +228,15 @@ def create_app(state_file: Path | None = None) -> Starlette:
         Route(control + "/settle", api.settle, methods=["POST"]),
         Route(control + "/expire-tokens", api.expire_tokens, methods=["POST"]),
         Route(control + "/state", api.state, methods=["GET", "PUT"]),
+        *deployment_routes.routes(emulator),
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(EmulatorMiddleware, emulator=emulator)],
+        middleware=[
+            Middleware(RequestGuard),
+            Middleware(EmulatorMiddleware, emulator=emulator),
+            Middleware(SharedStateFile, emulator=emulator),
+        ],
         exception_handlers={
             ApiError: _api_error,
             HTTPException: _http_error,

@@ -10,6 +10,7 @@ import base64
 import binascii
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from connect_gitops.emulator import rules
 from connect_gitops.emulator.errors import ApiError, JsonObject, insufficient_scope, invalid_token
@@ -51,7 +52,7 @@ def _scopes(requested: str | None, allowed: list[str] | None) -> tuple[list[str]
     if len(projects) > 1:
         raise _oauth_error(400, "invalid_scope", "Scopes must all be for the same project.")
     project = projects.pop() if projects else rules.DEFAULT_PROJECT
-    if not rules.PROJECT_KEY.match(project):
+    if not rules.PROJECT_KEY.fullmatch(project):
         raise _oauth_error(400, "invalid_scope", f"Invalid project key '{project}' in the scope.")
     granted: list[str] = []
     for word in words:
@@ -103,18 +104,34 @@ def issue_token(
     }
 
 
-def authorize(state: State, authorization: str | None, *, write: bool, now: float) -> str:
-    """The project a bearer token may act on; 401 for a bad token, 403 for a missing scope."""
+@dataclass(frozen=True)
+class Grant:
+    """What a valid bearer token allows: its project and its scope names (without suffix)."""
+
+    project: str
+    scopes: frozenset[str]
+
+    def allows(self, scopes: frozenset[str]) -> bool:
+        return bool(self.scopes & scopes)
+
+
+def authorize(
+    state: State, authorization: str | None, *, needed: frozenset[str], missing: str, now: float
+) -> Grant:
+    """The grant of a bearer token; 401 for a bad token, 403 (naming `missing`) when the token
+    has none of the `needed` scopes."""
     if authorization is None or not authorization.lower().startswith("bearer "):
         raise invalid_token()
     record = state.tokens.get(digest(authorization[7:].strip()))
     if record is None or record["expiresAt"] <= now:
         raise invalid_token()
-    names = {scope.partition(":")[0] for scope in record["scopes"]}
-    needed = rules.WRITE_SCOPES if write else rules.READ_SCOPES
-    if not names & needed:
-        raise insufficient_scope("manage_connectors" if write else "view_connectors")
-    return str(record["project"])
+    grant = Grant(
+        str(record["project"]),
+        frozenset(scope.partition(":")[0] for scope in record["scopes"]),
+    )
+    if not grant.allows(needed):
+        raise insufficient_scope(missing)
+    return grant
 
 
 def forget_expired(state: State, now: float) -> None:

@@ -15,8 +15,8 @@ from ruamel.yaml.error import YAMLError
 
 from connect_gitops.emulator.errors import JsonObject
 
-APPLICATION_NAME = re.compile(r"^[a-zA-Z0-9_-]{2,256}$")
-CONFIGURATION_KEY = re.compile(r"^[a-zA-Z0-9_]{2,256}$")
+APPLICATION_NAME = re.compile(r"[a-zA-Z0-9_-]{2,256}")
+CONFIGURATION_KEY = re.compile(r"[a-zA-Z0-9_]{2,256}")
 RESERVED_KEYS = frozenset({"PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"})
 APPLICATION_TYPES = frozenset(
     {
@@ -40,6 +40,8 @@ class Specification:
     configurations: list[JsonObject]
     global_configuration: JsonObject | None = None
     api_client: JsonObject | None = None
+    schedules: dict[str, str] = field(default_factory=dict)
+    """Each job application's `properties.schedule` (not part of `configurations`)."""
 
 
 @dataclass
@@ -59,7 +61,7 @@ class _Checker:
                 self.problems.append(f"{where}: expected a mapping")
                 continue
             key = item.get("key")
-            if not isinstance(key, str) or not CONFIGURATION_KEY.match(key):
+            if not isinstance(key, str) or not CONFIGURATION_KEY.fullmatch(key):
                 self.problems.append(f"{where}.key: {key!r} is not a valid configuration key")
                 continue
             if key.upper() in RESERVED_KEYS:
@@ -103,7 +105,7 @@ class _Checker:
             self.problems.append(f"{path}: expected a mapping")
             return None
         name = value.get("name")
-        if not isinstance(name, str) or not APPLICATION_NAME.match(name):
+        if not isinstance(name, str) or not APPLICATION_NAME.fullmatch(name):
             self.problems.append(f"{path}.name: {name!r} is not a valid application name")
             return None
         kind = value.get("applicationType")
@@ -156,7 +158,12 @@ def parse(text: str) -> Specification | list[str]:
     global_configuration, api_client = _inherit(checker, document.get("inheritAs"), applications)
     if checker.problems:
         return checker.problems
-    return Specification(applications, global_configuration, api_client)
+    schedules = {
+        item["name"]: item["properties"]["schedule"]
+        for item in deploy_as
+        if item.get("applicationType") == "job"
+    }
+    return Specification(applications, global_configuration, api_client, schedules)
 
 
 def _inherit(

@@ -51,6 +51,10 @@ class Dice:
         self.random = random.Random(faults.seed)
         self.count = 0
 
+    def chance(self, rate: float) -> bool:
+        """One more draw from the same generator (a build's failure rate)."""
+        return self.random.random() < rate
+
     def roll(self, *, write: bool, update: bool) -> Decision:
         faults = self.faults
         self.count += 1

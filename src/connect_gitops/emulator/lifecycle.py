@@ -8,10 +8,10 @@ in-process, over a socket, and across processes sharing a state file.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 
+from connect_gitops.emulator.context import Context
 from connect_gitops.emulator.errors import JsonObject
-from connect_gitops.emulator.repos import Repositories, RepositoryCheck
+from connect_gitops.emulator.repos import RepositoryCheck
 from connect_gitops.emulator.settings import Settings
 from connect_gitops.emulator.store import Project, timestamp
 
@@ -38,15 +38,6 @@ PUBLISHED_FIELDS = (
     "createdAt",
 )
 DUE_KEYS = ("previewDueAt", "publishDueAt", "inCertificationDueAt", "certifiedDueAt")
-
-
-@dataclass(frozen=True)
-class Context:
-    """What lifecycle steps and actions need besides the connector itself."""
-
-    settings: Settings
-    repositories: Repositories
-    now: float
 
 
 def entry(kind: str, title: str, at: float, message: str | None = None) -> JsonObject:
@@ -133,12 +124,13 @@ def _preview(
     if outcome == "none":
         connector["isPreviewable"] = "none"
         return
-    check = context.repositories.check(**connector["repository"])
+    check = context.check_repository(**connector["repository"])
     if outcome == "false" or (outcome == "auto" and check.problems):
         entries = problem_entries(check, at) or [entry("Error", "Preview failed", at)]
         connector["isPreviewable"] = "false"
         connector["previewableReport"] = {"entries": entries}
         return
+    check.apply_to(connector)
     connector["isPreviewable"] = "true"
     connector["previewableReport"] = {
         "entries": [entry("Information", "Connector is previewable", at)]
@@ -148,12 +140,13 @@ def _preview(
 def _publish(
     project: Project, connector: JsonObject, meta: JsonObject, at: float, context: Context
 ) -> None:
-    check = context.repositories.check(**connector["repository"])
+    check = context.check_repository(**connector["repository"])
     if context.settings.publishOutcome == "Failed" or check.problems:
         entries = problem_entries(check, at) or [entry("Error", "Publishing failed", at)]
         connector["status"] = "Failed"
         connector["publishingReport"] = {"entries": entries}
         return
+    check.apply_to(connector)
     if meta.pop("certification", False):
         connector["status"] = "ReadyForCertification"
         connector["publishingReport"] = {

@@ -7,18 +7,17 @@ but are neither journaled nor faulted.
 
 from __future__ import annotations
 
-import json
 import uuid
 
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from connect_gitops.emulator.errors import ApiError, for_status
+from connect_gitops.emulator.asgi import CORRELATION_HEADER, send_error
+from connect_gitops.emulator.errors import for_status
 from connect_gitops.emulator.faults import Decision, DroppedConnection
 from connect_gitops.emulator.runtime import Emulator
 
 CONTROL_PREFIX = "/_emulator"
-CORRELATION_HEADER = b"x-correlation-id"
 CONFLICT_KEY = "emulator.conflict"
 
 
@@ -29,23 +28,22 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def _send_error(send: Send, error: ApiError, correlation: str) -> None:
-    body = json.dumps(error.envelope()).encode()
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        (CORRELATION_HEADER, correlation.encode("latin-1")),
-        *((k.lower().encode(), v.encode()) for k, v in error.headers.items()),
-    ]
-    await send({"type": "http.response.start", "status": error.status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
 async def _drop(send: Send) -> None:
     """Send headers promising a body, then abort: the client never gets a complete response."""
     headers = [(b"content-type", b"application/json"), (b"content-length", b"1024")]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     raise DroppedConnection()
+
+
+def _kind(method: str, path: str) -> tuple[bool, bool]:
+    """(write, update): creates, updates and deletes of connectors and deployments are writes
+    (an ambiguous answer can hit them); an update names one resource (a conflict can hit it)."""
+    parts = path.strip("/").split("/")
+    connector = parts[:2] == ["connectors", "drafts"]
+    deployment = len(parts) >= 2 and parts[1] == "deployments"
+    write = method in ("POST", "DELETE") and (connector or deployment)
+    update = write and method == "POST" and len(parts) == 3
+    return write, update
 
 
 class EmulatorMiddleware:
@@ -77,11 +75,8 @@ class EmulatorMiddleware:
             await self.app(scope, receive, send_with_id)
             return
         method: str = scope["method"]
-        write = method in ("POST", "DELETE") and path.startswith("/connectors/drafts")
-        decision = self.emulator.dice.roll(
-            write=write,
-            update=write and path.startswith("/connectors/drafts/") and method == "POST",
-        )
+        write, update = _kind(method, path)
+        decision = self.emulator.dice.roll(write=write, update=update)
         entry = {
             "method": method,
             "path": path,
@@ -112,13 +107,13 @@ class EmulatorMiddleware:
             error = for_status(429)
             error.headers["Retry-After"] = str(faults.retryAfterSeconds)
             status[0] = 429
-            await _send_error(raw_send, error, correlation)
+            await send_error(raw_send, error, correlation)
             return
         if decision.drop:
             await _drop(raw_send)
         if decision.error_status is not None:
             status[0] = decision.error_status
-            await _send_error(raw_send, for_status(decision.error_status), correlation)
+            await send_error(raw_send, for_status(decision.error_status), correlation)
             return
         scope[CONFLICT_KEY] = decision.conflict
         if decision.ambiguous is None:
@@ -132,4 +127,4 @@ class EmulatorMiddleware:
         if decision.ambiguous == "drop":
             await _drop(raw_send)
         status[0] = 500
-        await _send_error(raw_send, for_status(500), correlation)
+        await send_error(raw_send, for_status(500), correlation)

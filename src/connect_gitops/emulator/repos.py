@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlparse
 import git
 from connect_gitops.emulator import connect_yaml
 from connect_gitops.emulator.connect_yaml import Specification
+from connect_gitops.emulator.errors import JsonObject
 
 NOT_REACHABLE = "Git repository not reachable"
 TAG_NOT_FOUND = "Git repository tag not found"
@@ -48,6 +49,19 @@ class RepositoryCheck:
     reachable: bool
     specification: Specification = field(default_factory=lambda: Specification([]))
     problems: tuple[Problem, ...] = ()
+
+    def apply_to(self, connector: JsonObject) -> None:
+        """Set the fields Connect derives from connect.yaml at the repository tag."""
+        spec = self.specification
+        connector["configurations"] = spec.configurations
+        for name, value in (
+            ("globalConfiguration", spec.global_configuration),
+            ("apiClient", spec.api_client),
+        ):
+            if value is None:
+                connector.pop(name, None)
+            else:
+                connector[name] = value
 
 
 UNREACHABLE = RepositoryCheck(reachable=False)

@@ -36,14 +36,15 @@ INTEGRATION_TYPES: Final = frozenset(
         "tax",
     }
 )
-KEY: Final = re.compile(r"^[A-Za-z0-9_-]{2,256}$")
+# Every pattern is used with `fullmatch`: `match` with `$` would accept a trailing newline.
+KEY: Final = re.compile(r"[A-Za-z0-9_-]{2,256}")
 GITHUB_URL: Final = re.compile(
-    r"^(https://github\.com/|git@github\.com:)[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+\.git$"
+    r"(https://github\.com/|git@github\.com:)[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+\.git"
 )
-TAG: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@/-]{0,254}$")
-EMAIL: Final = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
-PROJECT: Final = re.compile(r"^[a-zA-Z0-9-_.]+:[a-zA-Z0-9-_]{2,36}$")
-PROJECT_KEY: Final = re.compile(r"^[a-zA-Z0-9-_]{2,36}$")
+TAG: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@/-]{0,254}")
+EMAIL: Final = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+PROJECT: Final = re.compile(r"[a-zA-Z0-9-_.]+:[a-zA-Z0-9-_]{2,36}")
+PROJECT_KEY: Final = re.compile(r"[a-zA-Z0-9-_]{2,36}")
 SCOPES: Final = frozenset(
     {
         "manage_project",
@@ -51,10 +52,18 @@ SCOPES: Final = frozenset(
         "view_connectors",
         "manage_connectors_deployments",
         "view_connectors_deployments",
+        "manage_api_clients",
     }
 )
 READ_SCOPES: Final = frozenset({"manage_project", "manage_connectors", "view_connectors"})
 WRITE_SCOPES: Final = frozenset({"manage_project", "manage_connectors"})
+DEPLOYMENT_READ_SCOPES: Final = frozenset(
+    {"manage_project", "manage_connectors_deployments", "view_connectors_deployments"}
+)
+DEPLOYMENT_WRITE_SCOPES: Final = frozenset({"manage_project", "manage_connectors_deployments"})
+API_CLIENT_SCOPES: Final = frozenset({"manage_project", "manage_api_clients"})
+DEPLOYMENT_TYPES: Final = frozenset({"preview", "sandbox", "production"})
+DEPLOYMENT_SORT_FIELDS: Final = frozenset({"key", "createdAt", "lastModifiedAt"})
 DEFAULT_PROJECT: Final = "emulator-project"
 MAX_LIMIT: Final = 500
 MAX_OFFSET: Final = 10_000
@@ -63,13 +72,13 @@ SORT_FIELDS: Final = frozenset({"key", "createdAt", "lastModifiedAt"})
 
 
 def is_valid_tag(value: str) -> bool:
-    return bool(TAG.match(value)) and ".." not in value
+    return bool(TAG.fullmatch(value)) and ".." not in value
 
 
 def is_local_repository(url: str) -> bool:
     """Local paths and file:// URLs: an emulator extension so tests need no GitHub."""
-    return url.startswith(("file://", "/"))
+    return url.startswith(("file://", "/")) and url.isprintable()
 
 
 def is_valid_repository_url(url: str) -> bool:
-    return bool(GITHUB_URL.match(url)) or is_local_repository(url)
+    return bool(GITHUB_URL.fullmatch(url)) or is_local_repository(url)

@@ -1,7 +1,9 @@
-"""The emulator's state: projects of connectors, tokens, clients, settings and faults.
+"""The emulator's state: projects of connectors and deployments, tokens, clients, settings, faults.
 
 Connectors are plain dicts in their wire form, so a query serialises stored objects directly.
-Lifecycle bookkeeping the API never shows lives beside them in `Project.meta`. The whole state
+Deployments are stored in wire form too, except that secured values are kept as hashes
+(`valueSha256`), never in clear; `deployment_view` renders them. Lifecycle bookkeeping the API
+never shows lives beside them in `Project.meta` and `Project.deployment_meta`. The whole state
 round-trips through JSON (`dump` / `load`), which is what `--state FILE` persists atomically.
 """
 
@@ -38,12 +40,15 @@ def digest(secret: str) -> str:
 
 @dataclass
 class Project:
-    """One project's connectors; dict order is creation order (the default sort)."""
+    """One project's connectors and deployments; dict order is creation order (default sort)."""
 
     connectors: dict[str, JsonObject] = field(default_factory=dict)
     by_key: dict[str, str] = field(default_factory=dict)
     meta: dict[str, JsonObject] = field(default_factory=dict)
     published: dict[str, JsonObject] = field(default_factory=dict)
+    deployments: dict[str, JsonObject] = field(default_factory=dict)
+    deployment_keys: dict[str, str] = field(default_factory=dict)
+    deployment_meta: dict[str, JsonObject] = field(default_factory=dict)
 
     def find(self, *, id: str | None = None, key: str | None = None) -> JsonObject | None:
         if key is not None:
@@ -61,18 +66,43 @@ class Project:
         self.meta.pop(connector["id"], None)
         self.published.pop(connector["id"], None)
 
+    def find_deployment(
+        self, *, id: str | None = None, key: str | None = None
+    ) -> JsonObject | None:
+        if key is not None:
+            id = self.deployment_keys.get(key)
+        return None if id is None else self.deployments.get(id)
+
+    def store_deployment(self, deployment: JsonObject) -> None:
+        self.deployments[deployment["id"]] = deployment
+        if deployment.get("key") is not None:
+            self.deployment_keys[deployment["key"]] = deployment["id"]
+
+    def remove_deployment(self, deployment: JsonObject) -> None:
+        del self.deployments[deployment["id"]]
+        self.deployment_keys.pop(deployment.get("key") or "", None)
+        self.deployment_meta.pop(deployment["id"], None)
+
     def dump(self) -> JsonObject:
         return {
             "connectors": list(self.connectors.values()),
             "meta": self.meta,
             "published": self.published,
+            "deployments": list(self.deployments.values()),
+            "deploymentMeta": self.deployment_meta,
         }
 
     @classmethod
     def load(cls, data: JsonObject) -> Project:
-        project = cls(meta=dict(data.get("meta", {})), published=dict(data.get("published", {})))
+        project = cls(
+            meta=dict(data.get("meta", {})),
+            published=dict(data.get("published", {})),
+            deployment_meta=dict(data.get("deploymentMeta", {})),
+        )
         for connector in data.get("connectors", []):
             project.store(connector)
+        for deployment in data.get("deployments", []):
+            project.store_deployment(deployment)
         return project
 
 
@@ -143,17 +173,38 @@ class StateFileError(ValueError):
 
 
 class StateFile:
-    """`--state FILE`: loaded at start, rewritten atomically (temporary file, rename) on change."""
+    """`--state FILE`: loaded at start, rewritten atomically (temporary file, rename) on change.
+
+    Remembers the file's identity (inode, size, modification time) as of its last load or save,
+    so `changed()` tells cheaply whether another process wrote it since.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._seen: tuple[int, int, int] | None = None
+
+    def _identity(self) -> tuple[int, int, int] | None:
+        try:
+            found = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (found.st_ino, found.st_size, found.st_mtime_ns)
+
+    def changed(self) -> bool:
+        """Whether the file is not the one this process last read or wrote (a vanished file
+        is not a change: the state in memory is kept and written again on the next commit)."""
+        identity = self._identity()
+        return identity is not None and identity != self._seen
 
     def load(self) -> State:
-        if not self.path.exists():
+        identity = self._identity()
+        if identity is None:
             return State()
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-            return State.load(data)
+            state = State.load(data)
+            self._seen = identity
+            return state
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise StateFileError(
                 f"emulator state file {self.path} cannot be read ({exc}); "
@@ -174,6 +225,7 @@ class StateFile:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 out.write(text)
             os.replace(temporary, self.path)
+            self._seen = self._identity()
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)

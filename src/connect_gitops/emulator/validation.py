@@ -1,7 +1,9 @@
 """Field checks for drafts and update actions; each failure is an `InvalidJsonInput`.
 
 The detailed message names the field path, as the real API's `detailedErrorMessage` does, so a
-user can find the offending value.
+user can find the offending value. As strict as the RAML: every field is required unless the RAML
+marks it optional, and an unknown field is refused rather than dropped, so a client that misspells
+a field finds out here and not in production.
 """
 
 from __future__ import annotations
@@ -12,6 +14,21 @@ from connect_gitops.emulator import rules
 from connect_gitops.emulator.errors import ApiError, JsonObject, invalid_json
 
 CREATOR_TEXT_FIELDS = ("name", "title", "company", "logoUrl", "supportUrl")
+CREATOR_FIELDS = frozenset({"email", "noOfContributors", *CREATOR_TEXT_FIELDS})
+REPOSITORY_FIELDS = frozenset({"url", "tag"})
+DRAFT_FIELDS = frozenset(
+    {
+        "key",
+        "name",
+        "description",
+        "integrationTypes",
+        "creator",
+        "repository",
+        "supportedRegions",
+        "privateProjects",
+        "documentationUrl",
+    }
+)
 
 
 def missing(path: str) -> ApiError:
@@ -20,6 +37,19 @@ def missing(path: str) -> ApiError:
 
 def wrong(path: str, value: Any, expected: str) -> ApiError:
     return invalid_json(f"{path}: Invalid value {value!r}: expected {expected}")
+
+
+def known_fields(obj: JsonObject, allowed: frozenset[str], prefix: str = "") -> None:
+    """Refuse the first field of `obj` that is not in `allowed` (read-only ones included)."""
+    for name in obj:
+        if name not in allowed:
+            raise invalid_json(f"{prefix}{name}: Unknown field")
+
+
+def present(obj: JsonObject, field: str, path: str) -> None:
+    """A required field must be sent, even where null is a meaningful value."""
+    if field not in obj:
+        raise missing(path)
 
 
 def text(obj: JsonObject, field: str, path: str, *, required: bool = True) -> str | None:
@@ -37,7 +67,7 @@ def text(obj: JsonObject, field: str, path: str, *, required: bool = True) -> st
 
 
 def key(value: Any, path: str) -> str:
-    if not isinstance(value, str) or not rules.KEY.match(value):
+    if not isinstance(value, str) or not rules.KEY.fullmatch(value):
         raise wrong(path, value, "2 to 256 characters of letters, digits, '-' or '_'")
     return value
 
@@ -45,7 +75,7 @@ def key(value: Any, path: str) -> str:
 def email(value: Any, path: str) -> str:
     if value is None:
         raise missing(path)
-    if not isinstance(value, str) or not rules.EMAIL.match(value):
+    if not isinstance(value, str) or not rules.EMAIL.fullmatch(value):
         raise wrong(path, value, "an email address")
     return value
 
@@ -101,7 +131,7 @@ def integration_types(value: Any, path: str) -> list[str]:
 def project(value: Any, path: str) -> str:
     if value is None:
         raise missing(path)
-    if not isinstance(value, str) or not rules.PROJECT.match(value):
+    if not isinstance(value, str) or not rules.PROJECT.fullmatch(value):
         raise wrong(path, value, "'{region}:{projectKey}'")
     return value
 
@@ -111,6 +141,7 @@ def creator(value: Any) -> JsonObject:
         raise missing("creator")
     if not isinstance(value, dict):
         raise wrong("creator", value, "an object")
+    known_fields(value, CREATOR_FIELDS, "creator.")
     result: JsonObject = {"email": email(value.get("email"), "creator.email")}
     for field in CREATOR_TEXT_FIELDS:
         found = text(value, field, f"creator.{field}", required=False)
@@ -124,9 +155,10 @@ def creator(value: Any) -> JsonObject:
 
 
 def draft(body: Any) -> JsonObject:
-    """A ConnectorStagedDraft, reduced to its writable fields (read-only ones are ignored)."""
+    """A ConnectorStagedDraft's fields; unknown and read-only ones (`id`, `private`) are refused."""
     if not isinstance(body, dict):
         raise invalid_json("body: expected a JSON object")
+    known_fields(body, DRAFT_FIELDS)
     name = text(body, "name", "name")
     fields: JsonObject = {}
     if body.get("key") is not None:
@@ -141,6 +173,7 @@ def draft(body: Any) -> JsonObject:
         raise missing("repository")
     if not isinstance(repo, dict):
         raise wrong("repository", repo, "an object")
+    known_fields(repo, REPOSITORY_FIELDS, "repository.")
     fields["repository"] = repository(repo.get("url"), repo.get("tag"), "repository")
     types = body.get("integrationTypes")
     fields["integrationTypes"] = (
