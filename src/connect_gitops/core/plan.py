@@ -26,7 +26,7 @@ from connect_gitops.core.actions import UpdateAction, from_wire, to_wire
 FORMAT_VERSION: Final = 1
 
 ChangeKind = Literal["create", "update", "redeploy", "replace", "noop", "blocked"]
-"""``update`` is a connector's; ``redeploy`` and ``replace`` (delete, then create) a deployment's."""
+"""``update`` is a connector's; ``redeploy`` and ``replace`` (delete, create) a deployment's."""
 Mode = Literal["plan", "drift"]
 Resource = Literal["connector", "deployment"]
 
