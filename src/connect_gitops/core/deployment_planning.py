@@ -85,7 +85,13 @@ def lookup_for(declared: DeclaredDeployment) -> ConnectorLookup:
 
 
 def connector_steps(plan: Plan) -> list[ConnectorStep]:
-    """The previews and publishes a connector plan requests (blocked changes request none)."""
+    """The previews and publishes a connector plan requests (blocked changes request none).
+
+    None for a drift plan: drift compares deployments with what exists, and its steps (a failed
+    preview, say) are findings, not requests.
+    """
+    if plan.mode == "drift":
+        return []
     return [
         ConnectorStep(change.target, change.key, step.step, change.id)
         for change in plan.changes
@@ -136,9 +142,12 @@ def plan_deployments(
 ) -> Plan:
     """The deployments' plan: changes sorted by target and key, then orphans.
 
+    ``live``: the deployments read per target; a declared key missing there does not exist.
     ``facts``: what was read for :func:`facts_needed`; a lookup missing from it is a connector
-    that was not found. ``environment``: names of the variables that are set (never values).
-    ``complete_targets``: targets whose deployments were read whole; only they get orphans.
+    that was not found. ``environment``: names of the variables that are set and not empty
+    (never values). ``complete_targets``: targets whose deployments were read whole; only they
+    get orphans. ``redeploy``: the ``--redeploy`` keys (check them first with
+    :func:`unknown_redeploy_keys`).
     """
     changes = _changes(declared, live, facts.get, environment, connector_steps, redeploy, mode)
     named = {(d.target, d.key) for d in declared}

@@ -19,6 +19,7 @@ from connect_gitops.core.deployment_planning import (
     ConnectorStep,
     connector_steps,
     facts_needed,
+    plan_deployment,
 )
 from connect_gitops.core.live import ConnectorStaged
 from connect_gitops.core.plan import FieldChange, WaitFor
@@ -183,3 +184,28 @@ def test_connector_steps_are_read_from_the_connectors_plan() -> None:
 def test_secrets_are_needed_only_by_name() -> None:
     change = only(plan([declared()], [], [facts()], environment=ENVIRONMENT))
     assert change.kind == "create"
+
+
+def test_a_drift_plan_requests_no_steps() -> None:
+    declaration = ConnectorDeclaration.model_validate(
+        {"key": CONNECTOR, "reconcile": {"preview": True}}
+    )
+    staged = ConnectorStaged.model_validate(
+        {"id": "c", "key": CONNECTOR, "version": 5, "isPreviewable": "false"}
+    )
+    drift = build_plan(
+        [DeclaredConnector(declaration, "connectors/stripe.yaml", 1, "eu")],
+        {"eu": [staged]},
+        complete_targets=["eu"],
+        mode="drift",
+    )
+    assert [step.reason for c in drift.changes for step in c.lifecycle] == ["preview failed"]
+    assert connector_steps(drift) == []
+
+
+def test_after_the_publish_apply_replans_with_the_new_latest() -> None:
+    waiting = only(plan([declared()], [live()], [facts(version=3)], steps=[PUBLISH]))
+    assert waiting.waitsFor
+    after = plan_deployment(declared(), live(), facts=facts(version=4), environment=ENVIRONMENT)
+    assert (after.kind, after.waitsFor) == ("redeploy", [])
+    assert after.fields == [FieldChange(path="connector.version", before=3, after=4)]

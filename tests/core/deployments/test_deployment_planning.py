@@ -254,3 +254,29 @@ def test_a_declaration_validated_from_the_design_example_plans() -> None:
     item = DeclaredDeployment(model, "deployments/payments.yaml", 3, "eu")
     change = only(plan([item], [], [facts(key="stripe-payment-connector", version=7)]))
     assert (change.kind, change.file, change.line) == ("create", "deployments/payments.yaml", 3)
+
+
+def test_drift_finds_hand_edits_a_version_behind_a_failure_and_a_missing_one() -> None:
+    deployments = [
+        declared(key="edited"),
+        declared(key="behind"),
+        declared(key="failed"),
+        declared(key="missing"),
+        declared(key="same"),
+    ]
+    running = [
+        live(key="edited", service={"CTP_REGION": "europe-west1.gcp", "LOG_LEVEL": "trace"}),
+        live(key="behind", connector_version=1),
+        live(key="failed", status="Failed"),
+        live(key="same"),
+    ]
+    result = plan(deployments, running, [facts()], environment=set(), mode="drift")
+    found = {c.key: (c.kind, [f.path for f in c.fields], c.reason) for c in result.changes}
+    assert found == {
+        "behind": ("redeploy", ["connector.version"], None),
+        "edited": ("redeploy", ["configurations.service.standardConfiguration.LOG_LEVEL"], None),
+        "failed": ("redeploy", [], "deployment Failed"),
+        "missing": ("create", found["missing"][1], None),
+        "same": ("noop", [], None),
+    }
+    assert result.mode == "drift"
