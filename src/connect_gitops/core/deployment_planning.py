@@ -39,7 +39,7 @@ from connect_gitops.core.deployment_diff import (
     value_differences,
 )
 from connect_gitops.core.deployment_live import RUNNING, ConnectorFacts, Deployment, deployed_facts
-from connect_gitops.core.deployment_wire import draft, redeploy, secured_values
+from connect_gitops.core.deployment_wire import deployment_draft, redeploy_action, secured_values
 from connect_gitops.core.plan import Change, FieldChange, Mode, Orphan, Plan, WaitFor
 
 WAITS_FOR_BUILD = "waits for the running build"
@@ -277,7 +277,7 @@ def _create(
         return Change(kind="blocked", reason="; ".join(problems), fields=fields, **where)
     pin = declaration.connector.version
     version = pin if pin is not None or waits or facts is None else facts.version
-    body = draft(declaration, None if waits else facts, version=version)
+    body = deployment_draft(declaration, None if waits else facts, version=version)
     reason = "; ".join([*reasons, *_follows(declaration, waits)]) or None
     return Change(kind=kind, draft=body, fields=fields, reason=reason, waitsFor=waits, **where)
 
@@ -312,7 +312,7 @@ def _redeploy(
     )
     # Live values the running version accepted stay; a move drops those the latest no longer knows.
     moved_to = latest if move is not None and not waits else None
-    action = redeploy(declaration, live, moved_to, update_connector=move is not None)
+    action = redeploy_action(declaration, live, moved_to, update_connector=move is not None)
     if problems or missing:
         refusal = "; ".join([*problems, *missing])
         return Change(kind="blocked", reason=refusal, fields=fields, actions=[action], **where)

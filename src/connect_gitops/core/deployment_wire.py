@@ -83,7 +83,7 @@ def secured_values(declaration: DeploymentDeclaration) -> list[SecuredValue]:
     return found
 
 
-def draft(
+def deployment_draft(
     declaration: DeploymentDeclaration, facts: ConnectorFacts | None, *, version: int | None
 ) -> dict[str, Any]:
     """The DeploymentDraft: every application of the connector (the declared ones with their
@@ -120,7 +120,7 @@ def draft(
     return body.model_dump(mode="json", exclude_none=True)
 
 
-def redeploy(
+def redeploy_action(
     declaration: DeploymentDeclaration,
     live: Deployment,
     accepted: ConnectorFacts | None,
