@@ -23,8 +23,7 @@ Decisions worth knowing (DEPLOYMENTS-DESIGN.md section 3, and where this goes fu
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, Literal
 
 from connect_gitops.core.deployment_checks import (
@@ -38,6 +37,7 @@ from connect_gitops.core.deployment_diff import (
     immutable_differences,
     value_differences,
 )
+from connect_gitops.core.deployment_inputs import ConnectorLookup, ConnectorStep, lookup_for
 from connect_gitops.core.deployment_live import RUNNING, ConnectorFacts, Deployment, deployed_facts
 from connect_gitops.core.deployment_wire import deployment_draft, redeploy_action, secured_values
 from connect_gitops.core.plan import Change, FieldChange, Mode, Orphan, Plan, WaitFor
@@ -51,59 +51,7 @@ SECURED_NOT_COMPARED = "secured values are not compared: rotate them with apply 
 IMMUTABLE = "needs a new deployment (set reconcile.replace: true to delete and re-create it)"
 REPLACE = "DELETE and re-create"
 
-
-@dataclass(frozen=True, slots=True)
-class ConnectorStep:
-    """A preview or publish that this run requests for a declared connector."""
-
-    target: str
-    key: str
-    step: Literal["preview", "publish"]
-    id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectorLookup:
-    """Which connector facts to read: in which target, staged or published, by key or id."""
-
-    target: str
-    staged: bool
-    key: str | None = None
-    id: str | None = None
-
-    def sort_key(self) -> tuple[str, bool, str, str]:
-        return (self.target, self.staged, self.key or "", self.id or "")
-
-
 FactsLookup = Callable[[ConnectorLookup], ConnectorFacts | None]
-
-
-def lookup_for(declared: DeclaredDeployment) -> ConnectorLookup:
-    """The connector facts a declared deployment is planned against."""
-    ref = declared.declaration.connector
-    return ConnectorLookup(declared.target, ref.staged, ref.key, ref.id)
-
-
-def connector_steps(plan: Plan) -> list[ConnectorStep]:
-    """The previews and publishes a connector plan requests (blocked changes request none).
-
-    None for a drift plan: drift compares deployments with what exists, and its steps (a failed
-    preview, say) are findings, not requests.
-    """
-    if plan.mode == "drift":
-        return []
-    return [
-        ConnectorStep(change.target, change.key, step.step, change.id)
-        for change in plan.changes
-        if change.resource == "connector" and change.kind != "blocked"
-        for step in change.lifecycle
-    ]
-
-
-def unknown_redeploy_keys(declared: Iterable[DeclaredDeployment], keys: Iterable[str]) -> list[str]:
-    """``--redeploy`` keys that no declared deployment has: a usage error for the CLI."""
-    known = {d.key for d in declared}
-    return sorted(set(keys) - known)
 
 
 def facts_needed(

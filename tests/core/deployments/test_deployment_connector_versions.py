@@ -14,13 +14,8 @@ from deployment_support import (
 )
 
 from connect_gitops.core.declarations import ConnectorDeclaration, DeclaredConnector
-from connect_gitops.core.deployment_planning import (
-    ConnectorLookup,
-    ConnectorStep,
-    connector_steps,
-    facts_needed,
-    plan_deployment,
-)
+from connect_gitops.core.deployment_inputs import ConnectorLookup, ConnectorStep, connector_steps
+from connect_gitops.core.deployment_planning import facts_needed, plan_deployment
 from connect_gitops.core.live import ConnectorStaged
 from connect_gitops.core.plan import FieldChange, WaitFor
 from connect_gitops.core.planning import build_plan

@@ -8,7 +8,8 @@ import random
 from deployment_support import SECRET_VARIABLE, declared, facts, live, plan
 
 from connect_gitops.core.declarations import ConnectorDeclaration, DeclaredConnector
-from connect_gitops.core.deployment_planning import ConnectorStep, combine_plans
+from connect_gitops.core.deployment_inputs import ConnectorStep
+from connect_gitops.core.deployment_planning import combine_plans
 from connect_gitops.core.live import ConnectorStaged
 from connect_gitops.core.plan import Change, Orphan, Plan, from_json, to_json
 from connect_gitops.core.planning import build_plan

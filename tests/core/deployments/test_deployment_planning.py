@@ -13,11 +13,8 @@ from deployment_support import (
 )
 
 from connect_gitops.core.deployment_declarations import DeclaredDeployment, DeploymentDeclaration
-from connect_gitops.core.deployment_planning import (
-    ROTATE,
-    plan_deployment,
-    unknown_redeploy_keys,
-)
+from connect_gitops.core.deployment_inputs import unknown_redeploy_keys
+from connect_gitops.core.deployment_planning import ROTATE, plan_deployment
 from connect_gitops.core.plan import FieldChange, SecuredValue
 
 SERVICE_LIVE = {"CTP_REGION": "europe-west1.gcp", "LOG_LEVEL": "info"}
