@@ -49,9 +49,9 @@ _CONFIG_KEY = _full(CONFIGURATION_KEY_PATTERN)
 _APPLICATION_NAME = _full(APPLICATION_NAME_PATTERN)
 
 
-def check_env_name(value: str) -> str:
-    """An environment variable's name. The value is not echoed: a secret may have landed here."""
-    if not _ENV_NAME.fullmatch(value):
+def check_env_name(value: object) -> str:
+    """An environment variable's name, never echoed: a secret may have landed here instead."""
+    if not isinstance(value, str) or not _ENV_NAME.fullmatch(value):
         raise ValueError(
             "must be the name of an environment variable: letters, digits and '_', "
             "not starting with a digit"
@@ -88,7 +88,7 @@ def check_schedule(value: str) -> str:
 
 
 EnvName = Annotated[
-    str, AfterValidator(check_env_name), Field(json_schema_extra={"pattern": ENV_NAME_PATTERN})
+    str, BeforeValidator(check_env_name), Field(json_schema_extra={"pattern": ENV_NAME_PATTERN})
 ]
 ConfigKey = Annotated[
     str,

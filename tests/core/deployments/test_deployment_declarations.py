@@ -81,8 +81,13 @@ def test_an_environment_variable_name_is_checked_without_echoing_it() -> None:
             "not starting with a digit",
         )
     ]
-    trailing = _service(securedConfiguration={"STRIPE_SECRET_KEY": {"fromEnv": "STRIPE\n"}})
-    assert len(_errors(trailing)) == 1
+    for wrong in ("STRIPE\n", 4242424242424242, None):
+        document = _service(securedConfiguration={"STRIPE_SECRET_KEY": {"fromEnv": wrong}})
+        with pytest.raises(ValidationError) as caught:
+            DeploymentDeclaration.model_validate(document)
+        [error] = caught.value.errors()
+        assert str(error["ctx"]["error"]).startswith("must be the name of an environment variable")
+        assert "4242424242424242" not in str(caught.value)
 
 
 def test_connector_needs_exactly_one_of_key_and_id() -> None:
