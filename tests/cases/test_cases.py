@@ -13,7 +13,8 @@ A case file holds:
 - ``expected``: ``changes`` in plan order, each compared exactly on ``target`` (default ``eu``),
   ``key``, ``kind``, ``actions`` (wire format), ``draft``, ``lifecycle`` and ``reason``
   (defaults: none), and on ``fields``, ``id``, ``version`` when given; ``orphans`` (default
-  none); ``summary`` when given.
+  none; ``resource`` defaults to ``connector``); ``summary`` when given (deployment kinds
+  default to 0).
 
 Every case is also planned with its inputs reversed and must give the identical JSON document,
 and its plan must read back from that JSON unchanged.
@@ -94,9 +95,10 @@ def test_case(path: Path) -> None:
     ]
     assert len(document["changes"]) == len(wanted), document["changes"]
     assert actual == wanted
-    assert document["orphans"] == expected.get("orphans", [])
+    orphans = [{"resource": "connector"} | orphan for orphan in expected.get("orphans", [])]
+    assert document["orphans"] == orphans
     if "summary" in expected:
-        assert document["summary"] == expected["summary"]
+        assert document["summary"] == {"redeploy": 0, "replace": 0} | expected["summary"]
 
     assert to_json(_plan(case, reverse=True)) == to_json(plan)
     assert from_json(to_json(plan)) == plan

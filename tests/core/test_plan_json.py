@@ -69,6 +69,7 @@ def test_the_document_is_exactly_the_design() -> None:
     assert document["changes"][0] == {
         "target": "eu",
         "key": "payment-connector",
+        "resource": "connector",
         "file": "connectors/payment.yaml",
         "line": 1,
         "kind": "update",
@@ -81,14 +82,18 @@ def test_the_document_is_exactly_the_design() -> None:
         "reason": None,
     }
     assert list(document["changes"][0]) == [
-        "target", "key", "file", "line", "kind", "id", "version",
+        "target", "key", "resource", "file", "line", "kind", "id", "version",
         "actions", "draft", "fields", "lifecycle", "reason",
     ]  # fmt: skip
     assert [c["kind"] for c in document["changes"][1:]] == ["noop"] * 12
-    assert document["orphans"] == [{"target": "eu", "key": "old-connector", "id": "0ld-1d"}]
+    assert document["orphans"] == [
+        {"target": "eu", "key": "old-connector", "resource": "connector", "id": "0ld-1d"}
+    ]
     assert document["summary"] == {
         "create": 0,
         "update": 1,
+        "redeploy": 0,
+        "replace": 0,
         "noop": 12,
         "blocked": 0,
         "orphans": 1,

@@ -212,6 +212,8 @@ def test_edited_field_json_is_the_plan_document_in_drift_mode(
     assert document["summary"] == {
         "create": 0,
         "update": 1,
+        "redeploy": 0,
+        "replace": 0,
         "noop": 1,
         "blocked": 0,
         "orphans": 0,
@@ -286,7 +288,9 @@ def test_orphan_is_drift(tmp_path: Path, emulator_url: str) -> None:
         "Drift: 0 connectors drifted, 0 missing, 1 orphan."
     )
     document = json.loads(drift(folder, "--format", "json").stdout)
-    assert document["orphans"] == [{"target": "emu", "key": "made-in-the-ui", "id": orphan["id"]}]
+    assert document["orphans"] == [
+        {"target": "emu", "key": "made-in-the-ui", "resource": "connector", "id": orphan["id"]}
+    ]
     markdown = drift(folder, "--format", "markdown").stdout
     assert "`made-in-the-ui`" in markdown
     assert "connect-gitops export" in markdown

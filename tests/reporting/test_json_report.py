@@ -19,6 +19,8 @@ def test_plan_json_is_the_contract_document() -> None:
     assert document["summary"] == {
         "create": 1,
         "update": 1,
+        "redeploy": 0,
+        "replace": 0,
         "noop": 2,
         "blocked": 1,
         "orphans": 1,

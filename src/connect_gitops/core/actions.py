@@ -1,4 +1,4 @@
-"""The 19 ConnectorStaged update actions, one model each, in the API's wire format.
+"""The 19 ConnectorStaged update actions and the Deployment's ``redeploy``, in the wire format.
 
 ``model_dump(mode="json", exclude_none=True)`` of any action is exactly what the API expects;
 :data:`UpdateAction` is a discriminated union on ``action``, so a saved plan reads back typed.
@@ -128,6 +128,48 @@ class AddCertificationComment(BaseModel):
     comment: str
 
 
+class ConfigurationValue(BaseModel):
+    """One environment variable of a deployment: ``{"key": ..., "value": ...}``."""
+
+    model_config = _WIRE
+    key: str
+    value: str
+
+
+class ApplicationConfiguration(BaseModel):
+    """DeploymentConfigurationApplication: one application's values.
+
+    ``securedConfiguration`` is left out of planned actions (``None``): secured values are added
+    just before sending, and an application without declared secured values never sends an
+    empty list that could erase the ones set outside git.
+    """
+
+    model_config = _WIRE
+    applicationName: str
+    standardConfiguration: list[ConfigurationValue] = Field(default_factory=list)
+    securedConfiguration: list[ConfigurationValue] | None = None
+    schedule: str | None = None
+
+
+class GlobalConfiguration(BaseModel):
+    """DeploymentGlobalConfiguration: values every application of the deployment gets."""
+
+    model_config = _WIRE
+    standardConfiguration: list[ConfigurationValue] | None = None
+    securedConfiguration: list[ConfigurationValue] | None = None
+
+
+class Redeploy(BaseModel):
+    """The Deployment's one update action; unset fields keep the API's defaults (false)."""
+
+    model_config = _WIRE
+    action: Literal["redeploy"] = "redeploy"
+    configurationValues: list[ApplicationConfiguration] | None = None
+    globalConfiguration: GlobalConfiguration | None = None
+    updateConnector: bool | None = None
+    skipScripts: bool | None = None
+
+
 UpdateAction = Annotated[
     SetName
     | SetDescription
@@ -147,7 +189,8 @@ UpdateAction = Annotated[
     | UpdatePreviewable
     | Publish
     | Unlist
-    | AddCertificationComment,
+    | AddCertificationComment
+    | Redeploy,
     Field(discriminator="action"),
 ]
 

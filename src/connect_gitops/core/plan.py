@@ -1,7 +1,9 @@
-"""The Plan: what apply would do, per target and connector, as data.
+"""The Plan: what apply would do, per target and connector or deployment, as data.
 
 Its JSON form (design.md section 7, ``formatVersion`` 1) is a contract relied on from outside:
 saved plans, PR bots and drift reports read it. Field names here are that document's names.
+Deployments came later as additions only: a change or orphan without ``resource`` (an older
+saved plan) is a connector's.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from connect_gitops.core.actions import UpdateAction, from_wire, to_wire
 
 FORMAT_VERSION: Final = 1
 
-ChangeKind = Literal["create", "update", "noop", "blocked"]
+ChangeKind = Literal["create", "update", "redeploy", "replace", "noop", "blocked"]
+"""``update`` is a connector's; ``redeploy`` and ``replace`` (delete, create) a deployment's."""
 Mode = Literal["plan", "drift"]
+Resource = Literal["connector", "deployment"]
 
 _PLAN = ConfigDict(extra="forbid", frozen=True)
 
@@ -57,13 +61,39 @@ class LifecycleStep(BaseModel):
         return data
 
 
+class SecuredValue(BaseModel):
+    """A secured value a deployment sends: where it goes and the variable it is read from.
+
+    Names only: the value is read from the environment at apply time and never enters a plan.
+    """
+
+    model_config = _PLAN
+
+    application: str | None
+    """The application, or ``None`` for the deployment's ``globalConfiguration``."""
+    key: str
+    fromEnv: str
+
+
+class WaitFor(BaseModel):
+    """A connector step of the same run that a deployment waits for before it is written."""
+
+    model_config = _PLAN
+
+    resource: Literal["connector"] = "connector"
+    target: str
+    key: str
+    step: Literal["preview", "publish"]
+
+
 class Change(BaseModel):
-    """What happens to one declared connector in one target."""
+    """What happens to one declared connector or deployment in one target."""
 
     model_config = _PLAN
 
     target: str
     key: str
+    resource: Resource = "connector"
     file: str | None = None
     line: int | None = None
     kind: ChangeKind
@@ -74,6 +104,17 @@ class Change(BaseModel):
     fields: list[FieldChange] = Field(default_factory=list)
     lifecycle: list[LifecycleStep] = Field(default_factory=list)
     reason: str | None = None
+    secured: list[SecuredValue] = Field(default_factory=list)
+    waitsFor: list[WaitFor] = Field(default_factory=list)
+
+    @model_serializer(mode="wrap")
+    def _document_shape(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Each resource its own fields: ``lifecycle`` for connectors, the rest for deployments."""
+        data: dict[str, Any] = handler(self)
+        unused = ("secured", "waitsFor") if self.resource == "connector" else ("lifecycle",)
+        for name in unused:
+            data.pop(name, None)
+        return data
 
     @field_serializer("actions")
     def _actions_on_the_wire(self, actions: list[UpdateAction]) -> list[dict[str, Any]]:
@@ -88,12 +129,16 @@ class Change(BaseModel):
 
 
 class Orphan(BaseModel):
-    """A live connector that no declaration names (never deleted by us)."""
+    """A live connector or deployment that no declaration names (never deleted by us).
+
+    ``key`` is empty for a live deployment without a key: its ``id`` names it.
+    """
 
     model_config = _PLAN
 
     target: str
     key: str
+    resource: Resource = "connector"
     id: str | None = None
     file: str | None = None
     reason: str | None = None
@@ -115,6 +160,8 @@ class Summary(BaseModel):
 
     create: int = 0
     update: int = 0
+    redeploy: int = 0
+    replace: int = 0
     noop: int = 0
     blocked: int = 0
     orphans: int = 0
@@ -132,15 +179,19 @@ class Plan(BaseModel):
 
     @property
     def summary(self) -> Summary:
-        counts = {"create": 0, "update": 0, "noop": 0, "blocked": 0}
+        counts = dict.fromkeys(("create", "update", "redeploy", "replace", "noop", "blocked"), 0)
         for change in self.changes:
             counts[change.kind] += 1
         return Summary(**counts, orphans=len(self.orphans))
 
     @property
     def has_changes(self) -> bool:
-        """True when apply would write something (creates, updates or lifecycle steps)."""
-        return any(c.kind in ("create", "update") or c.lifecycle for c in self.changes)
+        """True when apply would write something (a write of any kind, or lifecycle steps)."""
+        return any(c.kind in WRITES or c.lifecycle for c in self.changes)
+
+
+WRITES: Final = frozenset({"create", "update", "redeploy", "replace"})
+"""The change kinds that apply sends to the API."""
 
 
 def to_json(plan: Plan, *, indent: int | None = 2) -> str:

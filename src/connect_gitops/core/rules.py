@@ -46,6 +46,7 @@ EMAIL_PATTERN: Final = r"^[^\s@]+@[^\s@]+\.[^\s@]+$"
 PROJECT_PATTERN: Final = r"^[a-zA-Z0-9_.-]+:[a-zA-Z0-9_-]{2,36}$"
 MAX_TAG_LENGTH: Final = 255
 
+# Checks use fullmatch: "$" alone also matches before a final newline, which the API refuses.
 _KEY = re.compile(KEY_PATTERN)
 _REPOSITORY_URL = re.compile(REPOSITORY_URL_PATTERN)
 _TAG = re.compile(TAG_PATTERN)
@@ -55,7 +56,7 @@ _PROJECT = re.compile(PROJECT_PATTERN)
 
 def check_key(value: str) -> str:
     """A connector key: 2 to 256 letters, digits, '-' or '_'."""
-    if not _KEY.match(value):
+    if not _KEY.fullmatch(value):
         raise ValueError(
             f"invalid key {value!r}: use 2 to 256 characters of letters, digits, '-' or '_'"
         )
@@ -64,7 +65,7 @@ def check_key(value: str) -> str:
 
 def check_repository_url(value: str) -> str:
     """A GitHub repository URL, HTTPS or SSH, ending in .git."""
-    if not _REPOSITORY_URL.match(value):
+    if not _REPOSITORY_URL.fullmatch(value):
         raise ValueError(
             f"invalid repository url {value!r}: use https://github.com/ORG/REPO.git "
             "or git@github.com:ORG/REPO.git (private repositories must use SSH)"
@@ -74,7 +75,7 @@ def check_repository_url(value: str) -> str:
 
 def check_tag(value: str) -> str:
     """A git tag as Connect accepts it."""
-    if not _TAG.match(value) or ".." in value:
+    if not _TAG.fullmatch(value) or ".." in value:
         raise ValueError(
             f"invalid tag {value!r}: use 1 to 255 characters of letters, digits, '_.@/-', "
             "starting with a letter or digit, without '..'"
@@ -84,7 +85,7 @@ def check_tag(value: str) -> str:
 
 def check_email(value: str) -> str:
     """An e-mail address of the connector's creator."""
-    if not _EMAIL.match(value):
+    if not _EMAIL.fullmatch(value):
         raise ValueError(f"invalid email {value!r}: use an address like team@example.com")
     return value
 
@@ -102,7 +103,7 @@ def check_region(value: str) -> str:
 
 def check_project(value: str) -> str:
     """A project identifier, region:projectKey."""
-    if not _PROJECT.match(value):
+    if not _PROJECT.fullmatch(value):
         raise ValueError(
             f"invalid project identifier {value!r}: use REGION:PROJECT_KEY, "
             "e.g. europe-west1.gcp:shop-staging"
