@@ -5,10 +5,10 @@ named ``connect_gitops.testing``). With plugin autoloading off
 (``PYTEST_DISABLE_PLUGIN_AUTOLOAD``), ask for it with ``-p connect_gitops.testing``; turn it off
 with ``-p no:connect_gitops.testing``.
 
-Loading it is harmless: it defines two fixtures and imports only the standard library. The
-emulator (uvicorn, starlette) is imported and started only when a test asks for a fixture: once
-per test session (per xdist worker), in a thread, on a free loopback port, and reset before each
-test that uses ``connect_emulator``.
+Loading it is harmless: it defines two fixtures and imports only pytest and the standard
+library. The emulator (uvicorn, starlette) is imported and started only when a test asks for a
+fixture: once per test session (per xdist worker), in a thread, on a free loopback port, and
+reset before each test that uses ``connect_emulator``.
 
 Everything a test sets up goes through the emulator's control API (``/_emulator/...``), the same
 one a test suite in another language uses with curl, so both see the same behaviour.
@@ -36,6 +36,7 @@ __all__ = [
     "EmulatorError",
     "connect_emulator",
     "connect_emulator_server",
+    "staged_connector",
 ]
 
 DEFAULT_PROJECT_KEY = "emulator-project"

@@ -35,7 +35,9 @@ sys.exit(int(sys.argv[2]))
 """
 
 
-def with_emulator(folder: Path, exit_code: int) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
+def with_emulator(
+    folder: Path, exit_code: int
+) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
     script = folder / "with-emulator.sh"
     script.write_text(code_block("**Test suites in other languages**", "sh"), encoding="utf-8")
     suite = folder / "their_suite.py"

@@ -2,9 +2,9 @@
 and `uvx` do), and run from a folder that is not this checkout. It carries the licence and the
 metadata an index page shows.
 
-pip builds the wheel (`pip wheel`, hatchling in an isolated build environment) and installs it
-with its dependencies from pip's cache; the fresh environment has no pip of its own
-(`pip --python` installs into it), which keeps it quick.
+pip builds the wheel (`pip wheel`, hatchling in an isolated build environment) and installs it,
+with its `testing` extra, and its dependencies from pip's cache; the fresh environment has no
+pip of its own (`pip --python` installs into it), which keeps it quick.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+from tests.ecosystem.readme import code_block
 
 pytestmark = pytest.mark.slow  # builds a wheel and installs it with its dependencies
 
@@ -55,7 +57,7 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=venv.parent)
     python = venv / "bin" / "python"
     pip = (sys.executable, "-m", "pip", "--python", python)
-    run(*pip, "install", "--quiet", wheel, cwd=venv.parent)
+    run(*pip, "install", "--quiet", f"{wheel}[testing]", cwd=venv.parent)
     return venv / "bin"
 
 
@@ -123,3 +125,26 @@ def test_the_installed_command_runs_outside_the_checkout(installed: Path, tmp_pa
 
     schema = run(installed / "connect-gitops", "schema", cwd=elsewhere, env=env)
     assert schema == (ROOT / "schema" / "connector.schema.json").read_text(encoding="utf-8")
+
+
+def test_another_project_gets_the_fixture_from_the_installed_wheel(
+    installed: Path, tmp_path: Path
+) -> None:
+    """`pip install connect-gitops[testing]`, then pytest in a project with no conftest."""
+    project = tmp_path / "their-project"
+    project.mkdir()
+    example = code_block("### Your own tests against it", "python")
+    (project / "test_release_report.py").write_text(example, encoding="utf-8")
+    env = clean_environment()
+    env.pop("PYTEST_ADDOPTS", None)
+    done = subprocess.run(
+        [installed / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3 passed" in done.stdout
