@@ -49,4 +49,4 @@ def test_the_install_figures_are_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
 
     assert "`benchmarks/install.py`" in readme
-    assert re.search(r"\| install with a warm cache .* \| [\d.]+ s ", readme)
+    assert re.search(r"\| install with a warm cache .* \| [\d.]+ s, ", readme)
