@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck imports pytest bench chaos schema clean
+.PHONY: install demo test lint typecheck imports pytest bench chaos schema lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,14 @@ test: lint typecheck imports pytest
 
 schema: install
 	$(BIN)/connect-gitops schema > schema/connector.schema.json
+
+# The action installs from this lock, never from the ranges in pyproject.toml. Run after changing
+# the dependencies; `make lock LOCK_FLAGS=--upgrade` moves every pin to the newest release.
+LOCK_FLAGS ?=
+lock: install
+	$(BIN)/uv pip compile --quiet pyproject.toml --universal --generate-hashes --python-version 3.11 \
+		--no-config --custom-compile-command "make lock" \
+		$(LOCK_FLAGS) --output-file action-requirements.txt
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py

@@ -1,141 +1,23 @@
-"""The action's own ``run:`` steps, executed with bash as the runner would execute them.
-
-The steps are taken from action.yml; their ``env:`` is evaluated from the inputs the way the
-runner evaluates ``${{ inputs.* }}``; ``uses:`` steps (setup-python) are skipped and the install
-step is skipped through its internal CONNECT_GITOPS_SKIP_INSTALL switch, with the project's
-virtualenv on PATH. Two kinds of tests: the argument mapping against a stand-in ``connect-gitops``
-that records its arguments, and whole runs of the real CLI against the embedded emulator.
+"""The action's own ``run:`` steps, executed with bash as the runner would execute them
+(``action_runner``). Two kinds of tests: the argument mapping against a stand-in
+``connect-gitops`` that records its arguments, and whole runs of the real CLI against the
+embedded emulator.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
 import stat
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from github_fakes import FakeGitHub, parse_github_output
+from action_runner import ACTION, GITHUB_TOKEN, REPOSITORY, ActionRun, run_action
+from github_fakes import FakeGitHub
 
 from connect_gitops.github_comment import DEFAULT_MARKER
-
-ROOT = Path(__file__).resolve().parents[2]
-VENV_BIN = Path(sys.executable).parent
-ACTION: dict[str, Any] = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
-GITHUB_TOKEN = "ghs_fake_token_123"
-EXPRESSION = re.compile(r"^\$\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}$")
-
-
-@dataclass
-class ActionRun:
-    """What a workflow would see after the action ran."""
-
-    exit_code: int
-    outputs: dict[str, str]
-    stdout: str
-    stderr: str
-    summary: str
-
-
-def _evaluate(value: str, inputs: dict[str, str], step_outputs: dict[str, dict[str, str]]) -> str:
-    """The few expressions action.yml may use; anything else fails the test."""
-    match = EXPRESSION.match(str(value))
-    if match is None:
-        assert "${{" not in str(value), f"unexpected expression in {value!r}"
-        return str(value)
-    name = match.group(1)
-    if name == "github.action_path":
-        return str(ROOT)
-    if name == "github.token":
-        return GITHUB_TOKEN
-    if name.startswith("inputs."):
-        key = name.removeprefix("inputs.")
-        assert key in ACTION["inputs"], f"action.yml uses an undeclared input {key}"
-        given = inputs.get(key, ACTION["inputs"][key].get("default", ""))
-        return _evaluate(str(given), inputs, step_outputs)
-    parts = name.split(".")
-    if len(parts) == 4 and parts[0] == "steps" and parts[2] == "outputs":
-        return step_outputs.get(parts[1], {}).get(parts[3], "")
-    raise AssertionError(f"unexpected expression {value!r}")
-
-
-def run_action(
-    workspace: Path,
-    inputs: dict[str, str],
-    *,
-    event_name: str = "push",
-    event: dict[str, Any] | None = None,
-    extra_env: dict[str, str] | None = None,
-    bin_dir: Path = VENV_BIN,
-) -> ActionRun:
-    runner = workspace.parent / f"runner-{len(list(workspace.parent.glob('runner-*')))}"
-    (runner / "temp").mkdir(parents=True)
-    event_file = runner / "event.json"
-    event_file.write_text(json.dumps(event or {"before": "0" * 40}), encoding="utf-8")
-    summary = runner / "summary.md"
-    base_env = {
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
-        "HOME": str(runner),
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_WORKSPACE": str(workspace),
-        "GITHUB_STEP_SUMMARY": str(summary),
-        "GITHUB_EVENT_NAME": event_name,
-        "GITHUB_EVENT_PATH": str(event_file),
-        "GITHUB_REPOSITORY": "example/declarations",
-        "GITHUB_API_URL": "http://127.0.0.1:9",
-        "RUNNER_TEMP": str(runner / "temp"),
-        "CONNECT_GITOPS_SKIP_INSTALL": "true",
-        "NO_COLOR": "1",
-        **(extra_env or {}),
-    }
-    step_outputs: dict[str, dict[str, str]] = {}
-    stdout, stderr, code = "", "", 0
-    for index, step in enumerate(ACTION["runs"]["steps"]):
-        if "uses" in step:
-            continue
-        assert step["shell"] == "bash"
-        output_file = runner / f"output-{index}"
-        output_file.touch()
-        script = runner / f"step-{index}.sh"
-        script.write_text(step["run"], encoding="utf-8")
-        env = {
-            **base_env,
-            "GITHUB_OUTPUT": str(output_file),
-            **{k: _evaluate(v, inputs, step_outputs) for k, v in step.get("env", {}).items()},
-        }
-        # The runner's own command line for `shell: bash`.
-        done = subprocess.run(
-            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-            cwd=workspace,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        stdout, stderr, code = stdout + done.stdout, stderr + done.stderr, done.returncode
-        if "id" in step:
-            step_outputs[step["id"]] = parse_github_output(output_file.read_text(encoding="utf-8"))
-        if code != 0:
-            break
-    outputs = {
-        name: _evaluate(spec["value"], inputs, step_outputs)
-        for name, spec in ACTION["outputs"].items()
-    }
-    return ActionRun(
-        code,
-        {k: v for k, v in outputs.items() if v != ""},
-        stdout,
-        stderr,
-        summary.read_text(encoding="utf-8") if summary.exists() else "",
-    )
-
 
 # ---------------------------------------------------------------------------------------------
 # The action's text
@@ -149,15 +31,28 @@ def test_no_expression_is_interpolated_into_a_script() -> None:
 def test_it_is_a_composite_action_with_the_documented_inputs_and_outputs() -> None:
     assert ACTION["runs"]["using"] == "composite"
     assert set(ACTION["inputs"]) == {
-        "command", "path", "target", "changed-since", "remote", "preview", "publish",
-        "certification", "pr-comment", "fail-on-drift", "timeout", "python-version",
+        "command", "path", "target", "changed-since", "remote", "allow-stale", "preview",
+        "publish", "certification", "pr-comment", "fail-on-drift", "timeout", "python-version",
         "github-token",
     }  # fmt: skip
     assert ACTION["inputs"]["fail-on-drift"]["default"] == "true"
+    assert ACTION["inputs"]["allow-stale"]["default"] == "false"
+    assert ACTION["inputs"]["changed-since"]["default"] == ""
     assert ACTION["inputs"]["github-token"]["default"] == "${{ github.token }}"
     assert set(ACTION["outputs"]) == {
-        "exit-code", "has-changes", "drift-detected", "plan-json", "targets",
+        "exit-code", "has-changes", "drift-detected", "to-create", "to-update", "blocked",
+        "orphans", "plan-json", "comment-url", "targets",
     }  # fmt: skip
+
+
+def test_every_output_is_what_the_run_step_writes() -> None:
+    for name, spec in ACTION["outputs"].items():
+        assert spec["value"] == f"${{{{ steps.run.outputs.{name} }}}}", name
+
+
+def test_the_callers_python_is_left_alone() -> None:
+    setup = next(s for s in ACTION["runs"]["steps"] if s.get("id") == "python")
+    assert setup["with"]["update-environment"] is False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -170,6 +65,8 @@ with open(os.environ["ARGS_LOG"], "a") as log:
     log.write(json.dumps(sys.argv[1:]) + "\\n")
 if sys.argv[1:2] == ["targets"]:
     print(json.dumps(["eu", "us"]))
+with open(os.environ["GITHUB_OUTPUT"], "a") as outputs:
+    outputs.write(os.environ.get("STAND_IN_OUTPUTS", ""))
 sys.exit(int(os.environ.get("STAND_IN_EXIT", "0")))
 """
 
@@ -187,8 +84,16 @@ def stand_in(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def run_stand_in(
-    stand_in: tuple[Path, Path], inputs: dict[str, str], exit_code: int = 0
+    stand_in: tuple[Path, Path],
+    inputs: dict[str, str],
+    exit_code: int = 0,
+    *,
+    outputs: str = "",
+    event_name: str = "push",
+    event: dict[str, Any] | None = None,
 ) -> tuple[ActionRun, list[list[str]]]:
+    """The action run with ``inputs``; the stand-in exits ``exit_code`` after writing
+    ``outputs`` to $GITHUB_OUTPUT, as the CLI does."""
     bin_dir, workspace = stand_in
     log = workspace.parent / "args.log"
     log.write_text("", encoding="utf-8")
@@ -196,7 +101,13 @@ def run_stand_in(
         workspace,
         inputs,
         bin_dir=bin_dir,
-        extra_env={"ARGS_LOG": str(log), "STAND_IN_EXIT": str(exit_code)},
+        event_name=event_name,
+        event=event,
+        extra_env={
+            "ARGS_LOG": str(log),
+            "STAND_IN_EXIT": str(exit_code),
+            "STAND_IN_OUTPUTS": outputs,
+        },
     )
     calls = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     return result, calls
@@ -209,14 +120,22 @@ def run_stand_in(
         ({"command": "validate", "remote": "true", "target": "eu"}, ["validate", ".", "--remote"]),
         (
             {"command": "plan", "path": "decl dir", "target": "eu, us\nasia"},
-            ["plan", "decl dir", "--target", "eu", "--target", "us", "--target", "asia"],
+            [
+                "plan", "decl dir", "--target", "eu", "--target", "us", "--target", "asia",
+                "--detailed-exitcode",
+            ],
         ),
         (
             {"command": "plan", "changed-since": "HEAD~1", "pr-comment": "true"},
-            ["plan", ".", "--changed-since", "HEAD~1", "--pr-comment"],
+            ["plan", ".", "--changed-since", "HEAD~1", "--detailed-exitcode", "--pr-comment"],
         ),
-        ({"command": "apply"}, ["apply", ".", "--changed-since", "auto"]),
+        # Level-triggered by default: apply checks the whole folder at the checked-out commit.
+        ({"command": "apply"}, ["apply", "."]),
         ({"command": "apply", "changed-since": "all"}, ["apply", "."]),
+        ({"command": "apply", "changed-since": "auto"}, ["apply", ".", "--changed-since", "auto"]),
+        ({"command": "apply", "remote": "true"}, ["apply", ".", "--remote"]),
+        ({"command": "apply", "allow-stale": "true"}, ["apply", ".", "--allow-stale"]),
+        ({"command": "apply", "allow-stale": "false", "remote": "false"}, ["apply", "."]),
         (
             {
                 "command": "apply",
@@ -227,22 +146,13 @@ def run_stand_in(
                 "timeout": "600",
             },
             [
-                "apply",
-                ".",
-                "--target",
-                "eu",
-                "--changed-since",
-                "auto",
-                "--no-preview",
-                "--publish",
-                "--certification",
-                "--timeout",
-                "600",
+                "apply", ".", "--target", "eu", "--no-preview", "--publish", "--certification",
+                "--timeout", "600",
             ],
         ),
         ({"command": "drift", "target": "*"}, ["drift", ".", "--target", "*"]),
     ],
-)
+)  # fmt: skip
 def test_inputs_become_arguments(
     stand_in: tuple[Path, Path], inputs: dict[str, str], expected: list[str]
 ) -> None:
@@ -251,6 +161,166 @@ def test_inputs_become_arguments(
     assert calls == [expected]
     assert result.exit_code == 0
     assert result.outputs == {"exit-code": "0"}
+    assert "::warning" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("inputs", "expected", "warning"),
+    [
+        (
+            {"command": "plan", "remote": "true"},
+            ["plan", ".", "--detailed-exitcode"],
+            "remote only applies to validate and apply",
+        ),
+        (
+            {"command": "drift", "remote": "true"},
+            ["drift", "."],
+            "remote only applies to validate and apply",
+        ),
+        (
+            {"command": "plan", "allow-stale": "true"},
+            ["plan", ".", "--detailed-exitcode"],
+            "allow-stale only applies to apply",
+        ),
+        (
+            {"command": "drift", "changed-since": "auto"},
+            ["drift", "."],
+            "changed-since is ignored by drift",
+        ),
+    ],
+)
+def test_an_input_the_command_does_not_take_is_a_warning_not_silence(
+    stand_in: tuple[Path, Path], inputs: dict[str, str], expected: list[str], warning: str
+) -> None:
+    result, calls = run_stand_in(stand_in, inputs)
+
+    assert calls == [expected]
+    assert result.exit_code == 0
+    assert f"::warning title=connect-gitops input::{warning}" in result.stdout.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("cli_exit", "step_exit"),
+    [(0, 0), (2, 0), (1, 1)],
+)
+def test_plan_with_changes_exits_2_in_the_output_and_the_step_succeeds(
+    stand_in: tuple[Path, Path], cli_exit: int, step_exit: int
+) -> None:
+    result, calls = run_stand_in(stand_in, {"command": "plan"}, exit_code=cli_exit)
+
+    assert calls == [["plan", ".", "--detailed-exitcode"]]
+    assert result.exit_code == step_exit
+    assert result.outputs["exit-code"] == str(cli_exit)
+
+
+@pytest.mark.parametrize("command", ["validate", "apply"])
+def test_exit_code_2_fails_the_step_of_other_commands(
+    stand_in: tuple[Path, Path], command: str
+) -> None:
+    result, _ = run_stand_in(stand_in, {"command": command}, exit_code=2)
+
+    assert result.exit_code == 2
+    assert result.outputs["exit-code"] == "2"
+
+
+def test_the_outputs_the_cli_writes_are_the_actions_outputs(stand_in: tuple[Path, Path]) -> None:
+    written = (
+        "has-changes=true\nto-create=1\nto-update=2\nblocked=3\norphans=4\n"
+        "plan-json=/tmp/plan.json\ncomment-url=https://github.test/c/7\nexit-code=2\n"
+    )
+
+    result, _ = run_stand_in(
+        stand_in, {"command": "plan", "pr-comment": "true"}, exit_code=2, outputs=written
+    )
+
+    assert result.exit_code == 0
+    assert result.outputs == {
+        "exit-code": "2",
+        "has-changes": "true",
+        "to-create": "1",
+        "to-update": "2",
+        "blocked": "3",
+        "orphans": "4",
+        "plan-json": "/tmp/plan.json",
+        "comment-url": "https://github.test/c/7",
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Pull requests from forks: no secrets, so validate instead of plan, and do not fail
+
+FORK_NOTE = "A plan needs a branch of this repository"
+
+
+def pull_request(head_repository: str | None) -> dict[str, Any]:
+    head = {"repo": {"full_name": head_repository}} if head_repository else {"repo": None}
+    return {
+        "number": 5,
+        "pull_request": {
+            "number": 5,
+            "head": head,
+            "base": {"repo": {"full_name": REPOSITORY}},
+        },
+    }
+
+
+@pytest.mark.parametrize("head", ["someone/declarations", None])
+def test_a_plan_for_a_fork_validates_and_says_why(
+    stand_in: tuple[Path, Path], head: str | None
+) -> None:
+    result, calls = run_stand_in(
+        stand_in,
+        {"command": "plan", "pr-comment": "true", "target": "eu", "remote": "true"},
+        event_name="pull_request",
+        event=pull_request(head),
+    )
+
+    assert calls == [["validate", "."]]
+    assert result.exit_code == 0
+    assert result.outputs == {"exit-code": "0"}
+    assert "### connect-gitops: no plan for a pull request from a fork" in result.summary
+    assert FORK_NOTE in result.summary
+    notices = [line for line in result.stdout.splitlines() if line.startswith("::notice")]
+    assert len(notices) == 1
+    assert FORK_NOTE in notices[0]
+
+
+def test_a_fork_whose_declarations_are_invalid_fails(stand_in: tuple[Path, Path]) -> None:
+    result, calls = run_stand_in(
+        stand_in,
+        {"command": "plan"},
+        exit_code=1,
+        event_name="pull_request",
+        event=pull_request("someone/declarations"),
+    )
+
+    assert calls == [["validate", "."]]
+    assert result.exit_code == 1
+    assert result.outputs == {"exit-code": "1"}
+
+
+def test_a_branch_of_this_repository_is_planned(stand_in: tuple[Path, Path]) -> None:
+    result, calls = run_stand_in(
+        stand_in,
+        {"command": "plan", "pr-comment": "true"},
+        event_name="pull_request",
+        event=pull_request(REPOSITORY),
+    )
+
+    assert calls == [["plan", ".", "--detailed-exitcode", "--pr-comment"]]
+    assert FORK_NOTE not in result.summary + result.stdout
+
+
+@pytest.mark.parametrize("command", ["validate", "apply", "drift"])
+def test_only_plan_takes_the_fork_path(stand_in: tuple[Path, Path], command: str) -> None:
+    _, calls = run_stand_in(
+        stand_in,
+        {"command": command},
+        event_name="pull_request",
+        event=pull_request("someone/declarations"),
+    )
+
+    assert calls[0][0] == command
 
 
 def test_a_hostile_input_stays_one_argument(stand_in: tuple[Path, Path]) -> None:
@@ -392,7 +462,7 @@ def test_plan_apply_plan(declarations: Path) -> None:
     plan = run_action(declarations, {"command": "plan"})
 
     assert plan.exit_code == 0, plan.stderr
-    assert plan.outputs["exit-code"] == "0"
+    assert plan.outputs["exit-code"] == "2"
     assert plan.outputs["has-changes"] == "true"
     document = json.loads(Path(plan.outputs["plan-json"]).read_text(encoding="utf-8"))
     assert [(c["key"], c["kind"]) for c in document["changes"]] == [("payment-connector", "create")]
@@ -412,7 +482,60 @@ def test_plan_apply_plan(declarations: Path) -> None:
     again = run_action(declarations, {"command": "plan"})
 
     assert again.exit_code == 0, again.stderr
+    assert again.outputs["exit-code"] == "0"
     assert again.outputs["has-changes"] == "false"
+
+
+def head(workspace: Path) -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=workspace, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def push(workspace: Path, message: str, **files: str) -> tuple[str, str]:
+    """Commit ``files`` (name below connectors/: text) as one push; its before and after."""
+    before = head(workspace)
+    for name, text in files.items():
+        (workspace / "connectors" / name).write_text(text, encoding="utf-8")
+    git(workspace, "add", ".")
+    git(workspace, "commit", "-q", "-m", message)
+    return before, head(workspace)
+
+
+TAX = PAYMENT.replace("payment-connector", "tax-connector").replace("Payment", "Tax")
+
+
+@pytest.mark.parametrize(
+    ("changed_since", "left_behind"),
+    [("", []), ("auto", [("tax-connector", "create")])],
+)
+def test_a_push_whose_run_never_ran_is_applied_by_the_next_run(
+    declarations: Path, changed_since: str, left_behind: list[tuple[str, str]]
+) -> None:
+    """GitHub keeps one pending run per concurrency group and cancels the one before: push B's
+    run never happens, push C's run does. Level-triggered (the default), C's run applies B's
+    change too; with --changed-since auto it applies only its own diff (what that costs)."""
+    first = run_action(declarations, {"command": "apply"})
+    assert first.exit_code == 0, first.stderr
+    push(declarations, "B: add the tax connector", **{"tax.yaml": TAX})
+    before, after = push(
+        declarations,
+        "C: describe the payment connector anew",
+        **{"payment.yaml": PAYMENT.replace("Card payments", "Card and wallet payments")},
+    )
+
+    applied = run_action(
+        declarations,
+        {"command": "apply", "changed-since": changed_since},
+        event={"before": before, "after": after},
+    )
+    assert applied.exit_code == 0, applied.stderr
+
+    plan = run_action(declarations, {"command": "plan"})
+    document = json.loads(Path(plan.outputs["plan-json"]).read_text(encoding="utf-8"))
+    changes = [(c["key"], c["kind"]) for c in document["changes"] if c["kind"] != "noop"]
+    assert changes == left_behind
+    assert plan.outputs["exit-code"] == ("2" if left_behind else "0")
 
 
 API_CONFIG = """\
@@ -481,11 +604,49 @@ def test_validate_annotates_at_most_ten_problems(declarations: Path) -> None:
     assert "::warning::2 more problems not annotated; see the step summary" in result.stdout
 
 
+def test_a_fork_is_validated_without_credentials_or_a_comment(
+    declarations: Path, fake_github: FakeGitHub
+) -> None:
+    (declarations / "connect-gitops.yaml").write_text(
+        API_CONFIG.format(url="http://127.0.0.1:9"), "utf-8"
+    )
+
+    result = run_action(
+        declarations,
+        {"command": "plan", "pr-comment": "true"},
+        event_name="pull_request",
+        event=pull_request("someone/declarations"),
+        extra_env={"GITHUB_API_URL": fake_github.base_url},
+    )
+
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.outputs == {"exit-code": "0"}
+    assert FORK_NOTE in result.summary
+    assert fake_github.requests == []
+
+
+def test_a_fork_with_an_invalid_declaration_fails_with_its_annotation(declarations: Path) -> None:
+    broken = "key: broken\ncreator:\n  email: not-an-email\n"
+    (declarations / "connectors" / "broken.yaml").write_text(broken, encoding="utf-8")
+
+    result = run_action(
+        declarations,
+        {"command": "plan"},
+        event_name="pull_request",
+        event=pull_request("someone/declarations"),
+    )
+
+    assert result.exit_code == 1
+    assert result.outputs == {"exit-code": "1"}
+    assert "::error file=connectors/broken.yaml,line=3," in result.stdout
+    assert FORK_NOTE in result.summary
+
+
 def test_plan_comments_on_the_pull_request_once(
     declarations: Path, fake_github: FakeGitHub
 ) -> None:
     github = {"GITHUB_API_URL": fake_github.base_url}
-    event = {"number": 5, "pull_request": {"number": 5}}
+    event = pull_request(REPOSITORY)
     inputs = {"command": "plan", "pr-comment": "true"}
 
     first = run_action(
@@ -512,12 +673,12 @@ def test_a_read_only_token_warns_and_the_plan_succeeds(
         declarations,
         {"command": "plan", "pr-comment": "true"},
         event_name="pull_request",
-        event={"number": 5, "pull_request": {"number": 5}},
+        event=pull_request(REPOSITORY),
         extra_env={"GITHUB_API_URL": fake_github.base_url},
     )
 
     assert result.exit_code == 0, result.stderr
-    assert result.outputs["exit-code"] == "0"
+    assert result.outputs["exit-code"] == "2"
     warnings = [line for line in result.stdout.splitlines() if line.startswith("::warning")]
     assert any("403 Forbidden" in line for line in warnings), result.stdout
     assert GITHUB_TOKEN not in result.stdout + result.stderr
