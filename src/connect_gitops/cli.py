@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from connect_gitops.core.plan import Plan
     from connect_gitops.core.planning import LifecycleOverrides
     from connect_gitops.core.problems import Problem
-    from connect_gitops.parse_ahead import ParsedAhead
     from connect_gitops.reconcile import PlanRun, Selection
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -152,17 +151,16 @@ def main() -> None:
 @click.pass_context
 def validate(ctx: click.Context, directory: Path, remote: bool, verbose: bool) -> None:
     """Check connect-gitops.yaml and every connector declaration in DIR."""
-    with _parse_ahead(directory, None) as ahead:  # first: it overlaps the imports below
-        from connect_gitops.validation import (
-            ValidationReport,
-            remote_problems,
-            render_problems,
-            render_summary,
-            validate_folder,
-        )
+    from connect_gitops.validation import (
+        ValidationReport,
+        remote_problems,
+        render_problems,
+        render_summary,
+        validate_folder,
+    )
 
-        _imports_done()
-        report = validate_folder(directory, os.environ, ahead=ahead)
+    _imports_done()
+    report = validate_folder(directory, os.environ)
     if remote and report.ok:
         found = remote_problems(report.declarations)
         report = ValidationReport(
@@ -307,22 +305,11 @@ def _embedded_transport(state_file: Path) -> httpx.AsyncBaseTransport:
         raise ConfigError(f"embedded emulator: {error}") from None
 
 
-def _parse_ahead(directory: Path, changed_since: str | None) -> ParsedAhead:
-    """A whole-folder run has its files parsed by a forked child while this process imports the
-    models and the HTTP client; so call this before anything imports them."""
-    from connect_gitops.parse_ahead import ParsedAhead
-
-    if changed_since is None and directory.is_dir():
-        return ParsedAhead.start(directory)
-    return ParsedAhead.none(directory)
-
-
 def _selection(
     directory: Path,
     targets: tuple[str, ...],
     changed_since: str | None,
     channels: Channels,
-    ahead: ParsedAhead,
 ) -> Selection:
     from connect_gitops.reconcile import Selection
 
@@ -334,7 +321,7 @@ def _selection(
         if rev is None:
             channels.say("--changed-since auto: no previous revision in this event; whole folder")
     _imports_done()
-    return Selection(folder=directory, targets=targets, changed_since=rev, ahead=ahead)
+    return Selection(folder=directory, targets=targets, changed_since=rev)
 
 
 def _run_async(work: Callable[[], Awaitable[T]]) -> T:
@@ -360,7 +347,6 @@ def _planned(
     directory: Path,
     targets: tuple[str, ...],
     changed_since: str | None,
-    ahead: ParsedAhead,
     *,
     overrides: LifecycleOverrides | None = None,
     mode: Literal["plan", "drift"] = "plan",
@@ -368,7 +354,7 @@ def _planned(
     """Load, read live with a read-only token, and plan; notices go to the user first."""
     from connect_gitops.reconcile import NO_OVERRIDES, plan_run
 
-    selection = _selection(directory, targets, changed_since, channels, ahead)
+    selection = _selection(directory, targets, changed_since, channels)
     run = _run_async(
         lambda: plan_run(
             selection,
@@ -482,7 +468,6 @@ def plan(
     verbose: bool,
 ) -> None:
     """Show what apply would do (a dry run: nothing is written)."""
-    ahead = _parse_ahead(directory, changed_since)  # first: it overlaps the imports below
     channels = _channels(output_format, out, verbose)
 
     def work() -> int:
@@ -494,7 +479,6 @@ def plan(
             directory,
             targets,
             changed_since,
-            ahead,
             overrides=_overrides(preview, publish, certification),
         )
         documents = plan_documents(run.plan)
@@ -520,8 +504,7 @@ def plan(
             channels.say("--pr-comment: not running in GitHub Actions; no comment posted")
         return code
 
-    with ahead:
-        ctx.exit(_run(channels, work, directory))
+    ctx.exit(_run(channels, work, directory))
 
 
 # -- apply ---------------------------------------------------------------------------------------
@@ -581,7 +564,6 @@ def apply(
     verbose: bool,
 ) -> None:
     """Plan and apply: make live connectors match the declarations (or apply a saved plan)."""
-    ahead = _parse_ahead(source, changed_since)  # first: it overlaps the imports below
     channels = _channels(output_format, out, verbose)
 
     def work() -> int:
@@ -625,7 +607,7 @@ def apply(
                     )
                 )
         else:
-            selection = _selection(source, targets, changed_since, channels, ahead)
+            selection = _selection(source, targets, changed_since, channels)
             with progress:
                 run = _run_async(
                     lambda: apply_run(
@@ -657,8 +639,7 @@ def apply(
         )
         return code
 
-    with ahead:
-        ctx.exit(_run(channels, work, source if source.is_dir() else Path.cwd()))
+    ctx.exit(_run(channels, work, source if source.is_dir() else Path.cwd()))
 
 
 # -- drift ---------------------------------------------------------------------------------------
@@ -681,7 +662,6 @@ def drift(
     verbose: bool,
 ) -> None:
     """Compare live connectors with the declarations; exit 2 when they drifted."""
-    ahead = _parse_ahead(directory, changed_since)  # first: it overlaps the imports below
     channels = _channels(output_format, out, verbose)
 
     def work() -> int:
@@ -689,7 +669,7 @@ def drift(
         from connect_gitops.reporting.summary import drifted, missing
         from connect_gitops.reporting.text import render_drift_text
 
-        run = _planned(channels, directory, targets, changed_since, ahead, mode="drift")
+        run = _planned(channels, directory, targets, changed_since, mode="drift")
         documents = drift_documents(run.plan)
         channels.report(text=render_drift_text(run.plan, color=channels.color), documents=documents)
         found = bool(drifted(run.plan) or missing(run.plan) or run.plan.orphans)
@@ -705,8 +685,7 @@ def drift(
         )
         return code
 
-    with ahead:
-        ctx.exit(_run(channels, work, directory))
+    ctx.exit(_run(channels, work, directory))
 
 
 # -- export --------------------------------------------------------------------------------------

@@ -1,8 +1,7 @@
 """Which files are declarations, and reading one of them into plain data.
 
-Nothing here needs pydantic or the models, so a forked child can find and parse the files
-(:mod:`connect_gitops.parse_ahead`) while the parent is still importing them, and git can
-match changed paths without loading them.
+Nothing here needs pydantic or the models, so git can match changed paths without loading
+them.
 """
 
 from __future__ import annotations
@@ -75,7 +74,7 @@ def discover_files(root: Path, globs: Sequence[str]) -> list[str]:
 
 
 def read_declaration_file(root: Path, name: str) -> Reading:
-    """Read and parse one file; pure apart from reading, so it may run in a forked child."""
+    """Read and parse one file: its text and documents, or the problem that stopped it."""
     try:
         text = yamlsafe.read_text(root / name)
         return text, yamlsafe.parse_documents(text)
@@ -83,20 +82,3 @@ def read_declaration_file(root: Path, name: str) -> Reading:
         return Problem(name, problem.line, problem.col, "", problem.message)
     except OSError as error:
         return Problem(name, 1, 1, "", f"cannot read: {error.strerror}")
-
-
-def likely_globs(root: Path) -> tuple[str, ...]:
-    """The ``connectors`` globs of ``connect-gitops.yaml`` read without validating it.
-
-    Only a guess of which files to parse ahead: the validated configuration decides which are
-    loaded, and any file the guess missed is parsed then.
-    """
-    try:
-        documents = yamlsafe.parse_documents(yamlsafe.read_text(root / CONFIG_FILE))
-    except (yamlsafe.YamlProblem, OSError):
-        return DEFAULT_CONNECTOR_GLOBS
-    data = documents[0].data if len(documents) == 1 else None
-    globs = data.get("connectors") if isinstance(data, dict) else None
-    if isinstance(globs, list) and globs and all(isinstance(glob, str) for glob in globs):
-        return tuple(globs)
-    return DEFAULT_CONNECTOR_GLOBS

@@ -10,9 +10,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -27,10 +26,6 @@ from connect_gitops.declaration_files import (
     read_declaration_file,
 )
 from connect_gitops.diagnostics import FieldError, describe_errors
-from connect_gitops.forked_map import forked_map
-
-if TYPE_CHECKING:
-    from connect_gitops.parse_ahead import ParsedAhead
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,26 +44,16 @@ class LoadResult:
         return not any(p.severity == "error" for p in self.problems)
 
 
-def load_folder(
-    root: Path, config: Config | None = None, *, ahead: ParsedAhead | None = None
-) -> LoadResult:
-    """Load every declaration file of the folder (the config's globs).
-
-    ``ahead``: the files as a forked child has parsed them meanwhile (:mod:`parse_ahead`).
-    """
+def load_folder(root: Path, config: Config | None = None) -> LoadResult:
+    """Load every declaration file of the folder (the config's globs)."""
     config = config or load_config(root, os.environ)
-    found = ahead.files(root, config.connector_globs) if ahead is not None else None
-    if found is None:
-        found = discover_files(root, config.connector_globs)
-    return load_files(root, found, config, ahead=ahead)
+    return load_files(root, discover_files(root, config.connector_globs), config)
 
 
 def load_files(
     root: Path,
     relative_paths: Iterable[str],
     config: Config | None = None,
-    *,
-    ahead: ParsedAhead | None = None,
 ) -> LoadResult:
     """Load only these files (relative to ``root``), e.g. those changed since a revision."""
     config = config or load_config(root, os.environ)
@@ -76,7 +61,8 @@ def load_files(
     placed: list[_Placed] = []
     problems: list[Problem] = []
     round_trip: list[str] = []
-    for name, reading in zip(files, _readings(root, files, ahead), strict=True):
+    for name in files:
+        reading = read_declaration_file(root, name)
         checked = _check_file(name, reading, config)
         placed.extend(checked.declarations)
         problems.extend(checked.problems)
@@ -90,16 +76,6 @@ def load_files(
         files=tuple(files),
         round_trip_files=tuple(round_trip),
     )
-
-
-def _readings(root: Path, files: Sequence[str], ahead: ParsedAhead | None) -> list[Reading]:
-    """Each file's reading: from the child that parsed ahead, else parsed now (on two cores)."""
-    done = ahead.take() if ahead is not None and ahead.root == root else {}
-    missing = [name for name in files if name not in done]
-    parsed = dict(
-        zip(missing, forked_map(partial(read_declaration_file, root), missing), strict=True)
-    )
-    return [done[name] if name in done else parsed[name] for name in files]
 
 
 @dataclass(frozen=True, slots=True)

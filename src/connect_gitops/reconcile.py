@@ -25,7 +25,6 @@ from connect_gitops.core.planning import LifecycleOverrides, build_plan
 from connect_gitops.core.problems import Problem
 
 if TYPE_CHECKING:
-    from connect_gitops.parse_ahead import ParsedAhead
     from connect_gitops.progress import Progress
 
 NO_OVERRIDES = LifecycleOverrides()
@@ -49,8 +48,6 @@ class Selection:
     """Target names given with --target; empty means every configured target."""
     changed_since: str | None = None
     """A git revision (already resolved from ``auto``), or None for the whole folder."""
-    ahead: ParsedAhead | None = None
-    """The folder's files, parsed meanwhile by a forked child (whole-folder runs)."""
 
 
 @dataclass(slots=True)
@@ -94,7 +91,7 @@ def load_scope(selection: Selection, environ: Mapping[str, str]) -> Scope:
             deleted_files = [(d.path, d.content) for d in changes.deleted]
             result = loading.load_files(folder, changes.changed, config)
     if whole_folder:
-        result = loading.load_folder(folder, config, ahead=selection.ahead)
+        result = loading.load_folder(folder, config)
     if not result.ok:
         raise InvalidDeclarations(result.problems)
     targets = list(selection.targets) or _targets_in_use(config, result.declarations, whole_folder)

@@ -5,16 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
 
 from connect_gitops.config import Config, ConfigError, load_config
 from connect_gitops.core.declarations import DeclaredConnector
 from connect_gitops.core.problems import Problem
 from connect_gitops.loading import load_folder
 from connect_gitops.reporting._format import clean
-
-if TYPE_CHECKING:
-    from connect_gitops.parse_ahead import ParsedAhead
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,19 +28,14 @@ class ValidationReport:
         return not any(problem.severity == "error" for problem in self.problems)
 
 
-def validate_folder(
-    root: Path, environ: Mapping[str, str], *, ahead: ParsedAhead | None = None
-) -> ValidationReport:
-    """Validate ``connect-gitops.yaml`` and then every declaration file it selects.
-
-    ``ahead``: the files as a forked child has parsed them meanwhile (:mod:`parse_ahead`).
-    """
+def validate_folder(root: Path, environ: Mapping[str, str]) -> ValidationReport:
+    """Validate ``connect-gitops.yaml`` and then every declaration file it selects."""
     try:
         config = load_config(root, environ)
     except ConfigError as error:
         problems = error.problems or (Problem("connect-gitops.yaml", 1, 1, "", str(error)),)
         return ValidationReport(None, (), tuple(problems), ())
-    loaded = load_folder(root, config, ahead=ahead)
+    loaded = load_folder(root, config)
     return ValidationReport(config, loaded.declarations, loaded.problems, loaded.files)
 
 

@@ -11,7 +11,7 @@ from tests.integration.cli_support import cli, environment, write_config, write_
 
 WATCH = (
     "tenacity",  # retries: only after a failed attempt
-    "rich",  # colour and progress: not for plain text
+    # rich is not watched: httpx imports it for its own command line (httpx._main).
     "deepdiff",  # only for connectors that differ
     "git",  # gitpython: only for --changed-since and --remote
     "starlette",  # the emulator: only for the embedded target

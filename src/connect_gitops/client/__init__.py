@@ -1,6 +1,5 @@
 """The Connect API client: ConnectClient, its typed errors, retry policy and request log."""
 
-from connect_gitops.client import _lean_httpx  # noqa: F401  (first: before httpx is imported)
 from connect_gitops.client.api import DEFAULT_TIMEOUT, ConnectClient
 from connect_gitops.client.auth import READ_SCOPE, WRITE_SCOPE, scopes_for
 from connect_gitops.client.errors import (
