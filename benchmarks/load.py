@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from connect_gitops.config import load_config
-from connect_gitops.declaration_files import discover_files
-from connect_gitops.loading import load_folder
+from connect_gitops.source.config import load_config
+from connect_gitops.source.files import discover_files
+from connect_gitops.source.loader import load_folder
 
 FILES = 1000
 RUNS = 5

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from connect_gitops.config import (
+from connect_gitops.source.config import (
     ApiTarget,
     ConfigError,
     CredentialsError,

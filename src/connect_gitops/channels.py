@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TextIO
 
-from connect_gitops.github_actions import ActionsEnvironment, OutputValue
+from connect_gitops.github.actions import ActionsEnvironment, OutputValue
 
 if TYPE_CHECKING:
     from connect_gitops.client.transport import RequestRecord

@@ -151,34 +151,31 @@ def main() -> None:
 @click.pass_context
 def validate(ctx: click.Context, directory: Path, remote: bool, verbose: bool) -> None:
     """Check connect-gitops.yaml and every connector declaration in DIR."""
-    from connect_gitops.validation import (
-        ValidationReport,
-        remote_problems,
+    from connect_gitops.reporting.problems import (
+        problems_markdown,
         render_problems,
         render_summary,
-        validate_folder,
     )
+    from connect_gitops.source.loader import validate_folder
 
     _imports_done()
     report = validate_folder(directory, os.environ)
     if remote and report.ok:
-        found = remote_problems(report.declarations)
-        report = ValidationReport(
-            report.config, report.declarations, tuple(sorted(found)), report.files
-        )
+        from connect_gitops.git.remote import remote_problems
+
+        report = report.adding(remote_problems(report.declarations))
     for line in render_problems(report.problems, str(directory)):
         click.echo(line, err=True)
     for line in render_summary(report, verbose=verbose):
         click.echo(line, err=True)
     code = EXIT_OK if report.ok else EXIT_FAILURE
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        from connect_gitops.github_actions import ActionsEnvironment
+        from connect_gitops.github.actions import ActionsEnvironment
 
         actions = ActionsEnvironment.from_environ(os.environ)
         actions.annotate(report.problems, folder=directory)
         if report.problems:
-            body = "\n".join(f"- `{line}`" for line in render_problems(report.problems, "."))
-            actions.append_summary(f"## connect-gitops validate\n\n{body}\n")
+            actions.append_summary(problems_markdown(report.problems))
         actions.set_outputs({"exit-code": code})
     ctx.exit(code)
 
@@ -256,7 +253,7 @@ def lifecycle_options(function: F) -> F:
 
 def _channels(output_format: str | None, out: Path | None, verbose: bool) -> Channels:
     from connect_gitops.channels import Channels, format_for
-    from connect_gitops.github_actions import ActionsEnvironment
+    from connect_gitops.github.actions import ActionsEnvironment
 
     return Channels(
         format=format_for(output_format, out),
@@ -295,9 +292,9 @@ def _embedded_transport(state_file: Path) -> httpx.AsyncBaseTransport:
     """The embedded emulator target: the emulator app in-process, state kept in a file."""
     import httpx
 
-    from connect_gitops.config import ConfigError
     from connect_gitops.emulator.app import create_app
     from connect_gitops.emulator.store import StateFileError
+    from connect_gitops.source.config import ConfigError
 
     try:
         return httpx.ASGITransport(app=create_app(state_file))
@@ -315,7 +312,7 @@ def _selection(
 
     rev = changed_since
     if changed_since == "auto":
-        from connect_gitops.git_changes import resolve_auto_rev
+        from connect_gitops.git.changes import resolve_auto_rev
 
         rev = resolve_auto_rev(os.environ)
         if rev is None:
@@ -372,9 +369,9 @@ def _planned(
 def _run(channels: Channels, work: Callable[[], int], folder: Path | None = None) -> int:
     """Run a command body, turning the failures users can act on into messages and exit 1."""
     from connect_gitops.client.errors import ConnectError
-    from connect_gitops.config import ConfigError
-    from connect_gitops.git_errors import GitError
-    from connect_gitops.reconcile import InvalidDeclarations
+    from connect_gitops.git.errors import GitError
+    from connect_gitops.source.config import ConfigError
+    from connect_gitops.source.loader import InvalidDeclarations
 
     try:
         return work()
@@ -405,7 +402,7 @@ def _run(channels: Channels, work: Callable[[], int], folder: Path | None = None
 
 def _show_problems(channels: Channels, problems: Sequence[Problem], folder: Path | None) -> None:
     """Problems in the user's files: a line each, and annotations in GitHub Actions."""
-    from connect_gitops.validation import render_problems
+    from connect_gitops.reporting.problems import render_problems
 
     for line in render_problems(problems, str(folder or ".")):
         channels.say(line)
@@ -416,7 +413,7 @@ def _saved_plan_folder(plan_file: Path) -> Path:
     """Where ``apply PLAN.json`` finds connect-gitops.yaml (the targets): the current folder if
     it has one, else the plan file's folder, else the current folder (implicit ``CTP_*`` target).
     """
-    from connect_gitops.declaration_files import CONFIG_FILE
+    from connect_gitops.source.files import CONFIG_FILE
 
     for folder in (Path.cwd(), plan_file.resolve().parent):
         if (folder / CONFIG_FILE).is_file():
@@ -492,7 +489,7 @@ def plan(
         actions = channels.actions
         if actions.active:
             if pr_comment:
-                from connect_gitops.github_comment import post_plan_comment
+                from connect_gitops.github.comment import post_plan_comment
 
                 posted = post_plan_comment(documents.markdown(), actions)
                 if posted.ok:
@@ -770,7 +767,7 @@ def targets(ctx: click.Context, directory: Path, output_format: str) -> None:
     """List the configured targets."""
     import json
 
-    from connect_gitops.config import ConfigError, load_config
+    from connect_gitops.source.config import ConfigError, load_config
 
     try:
         config = load_config(directory, os.environ)

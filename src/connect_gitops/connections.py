@@ -16,7 +16,7 @@ import httpx
 from connect_gitops.client.api import ConnectClient
 from connect_gitops.client.retry import DEFAULT_RETRY, RetryPolicy
 from connect_gitops.client.transport import RequestLog
-from connect_gitops.config import (
+from connect_gitops.source.config import (
     ApiTarget,
     Config,
     ConfigError,

@@ -32,8 +32,6 @@ from typing import Any, Literal
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from connect_gitops import loading, yamlsafe
-from connect_gitops.config import Config, ConfigError, load_config
 from connect_gitops.connections import ClientOptions, open_clients
 from connect_gitops.core.adoption import (
     AdoptionError,
@@ -49,7 +47,11 @@ from connect_gitops.core.declarations import (
 )
 from connect_gitops.core.diff import normalised
 from connect_gitops.core.live import ConnectorStaged
-from connect_gitops.declaration_files import CONFIG_FILE, is_declaration_path
+from connect_gitops.source import loader as loading
+from connect_gitops.source import yamlsafe
+from connect_gitops.source.config import Config, ConfigError, load_config
+from connect_gitops.source.files import CONFIG_FILE, is_declaration_path
+from connect_gitops.source.loader import InvalidDeclarations
 
 SCHEMA_PATH = "schema/connector.schema.json"
 """Where the README tells users to keep ``connect-gitops schema``'s output."""
@@ -110,8 +112,6 @@ async def export_run(
     request: ExportRequest, environ: Mapping[str, str], options: ClientOptions
 ) -> ExportResult:
     """Read the target's live connectors and write (or, dry, compute) their declarations."""
-    from connect_gitops.reconcile import InvalidDeclarations
-
     config = _load_config(request.out_dir, environ)
     target = request.target or config.default_target
     if target is None:

@@ -13,9 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 import anyio
 
-from connect_gitops import loading
 from connect_gitops.client.api import ConnectClient
-from connect_gitops.config import Config, ConfigError, load_config
 from connect_gitops.connections import ClientOptions, open_clients
 from connect_gitops.core.declarations import ConnectorDeclaration, DeclaredConnector
 from connect_gitops.core.live import ConnectorStaged
@@ -23,20 +21,15 @@ from connect_gitops.core.outcomes import ApplyResult
 from connect_gitops.core.plan import Orphan, Plan
 from connect_gitops.core.planning import LifecycleOverrides, build_plan
 from connect_gitops.core.problems import Problem
+from connect_gitops.source import loader as loading
+from connect_gitops.source.config import Config, ConfigError, load_config
+from connect_gitops.source.loader import InvalidDeclarations
 
 if TYPE_CHECKING:
     from connect_gitops.progress import Progress
 
 NO_OVERRIDES = LifecycleOverrides()
 """Each declaration's own reconcile policy, as no CLI flag overrides it."""
-
-
-class InvalidDeclarations(Exception):
-    """Some declaration or config file is invalid; nothing was sent to any API."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        super().__init__(f"{len(problems)} problem(s) in the declarations")
-        self.problems = tuple(problems)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +72,7 @@ def load_scope(selection: Selection, environ: Mapping[str, str]) -> Scope:
     deleted_files: list[tuple[str, str]] = []
     whole_folder = True
     if selection.changed_since is not None:
-        from connect_gitops.git_changes import changed_declaration_files
+        from connect_gitops.git.changes import changed_declaration_files
 
         changes = changed_declaration_files(
             folder, selection.changed_since, patterns=config.connector_globs
@@ -131,7 +124,7 @@ def _deleted_declarations(
     config: Config, files: Sequence[tuple[str, str]], targets: Sequence[str]
 ) -> list[Orphan]:
     """Keys declared in files this change deleted, read leniently from the old text."""
-    from connect_gitops import yamlsafe
+    from connect_gitops.source import yamlsafe
 
     orphans: list[Orphan] = []
     for path, text in files:
@@ -307,7 +300,7 @@ async def apply_run(
 
 def _preflight(scope: Scope, plan: Plan) -> list[Problem]:
     """Remote checks for the connectors whose repository this plan sets (creates included)."""
-    from connect_gitops.validation import remote_problems
+    from connect_gitops.git.remote import remote_problems
 
     changing = {
         (c.target, c.key)

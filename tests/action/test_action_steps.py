@@ -23,7 +23,7 @@ import pytest
 import yaml
 from github_fakes import FakeGitHub, parse_github_output
 
-from connect_gitops.github_comment import DEFAULT_MARKER
+from connect_gitops.github.comment import DEFAULT_MARKER
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent

@@ -20,7 +20,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from connect_gitops.validation import render_problems, render_summary, validate_folder
+from connect_gitops.reporting.problems import render_problems, render_summary
+from connect_gitops.source.loader import validate_folder
 
 CONFIG = 'connectors: ["connectors/**/*.yaml"]\n'
 FIELDS = [

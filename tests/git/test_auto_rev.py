@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from connect_gitops.git import GitError, resolve_auto_rev
+from connect_gitops.git.changes import resolve_auto_rev
+from connect_gitops.git.errors import GitError
 
 BEFORE = "6113728f27ae82c7b1a177c8d03f9e96e0adf246"
 BASE = "9049f1265b7d61be4a8904a9a27120d2064dab3b"

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from connect_gitops.declaration_files import discover_files
-from connect_gitops.git import (
+from connect_gitops.git.changes import (
     ZERO_REV,
     ChangeSet,
     DeletedFile,
-    GitError,
     changed_declaration_files,
 )
+from connect_gitops.git.errors import GitError
+from connect_gitops.source.files import discover_files
 
 GLOBS = ["connectors/**/*.yaml"]
 PAY = "key: pay\nname: Pay\n"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 import git
-from connect_gitops.git import (
-    ConnectApplication,
+from connect_gitops.core.connect_spec import ConnectApplication
+from connect_gitops.git.remote import (
     RemoteCheck,
     RemoteResult,
     check_remotes,

@@ -18,7 +18,7 @@ WATCH = (
     "uvicorn",
     "connect_gitops.reporting.markdown",  # only for --format markdown, Actions, comments
     "connect_gitops.reporting.json",  # only for --format json and saved plans
-    "connect_gitops.git_changes",
+    "connect_gitops.git.changes",
 )
 
 RUN_AND_LIST = """

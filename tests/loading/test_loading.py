@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from connect_gitops.config import load_config
-from connect_gitops.declaration_files import discover_files
-from connect_gitops.loading import LoadResult, load_files, load_folder
-from connect_gitops.yamlsafe import fast_loader_class
+from connect_gitops.source.config import load_config
+from connect_gitops.source.files import discover_files
+from connect_gitops.source.loader import LoadResult, load_files, load_folder
+from connect_gitops.source.yamlsafe import fast_loader_class
 
 CONFIG = """\
 connectors: ["connectors/**/*.yaml"]
@@ -336,7 +336,7 @@ def test_the_examples_are_valid() -> None:
 @pytest.mark.parametrize("text", ["%YAML 0.0\n", "%YAML 0.0\n---\nkey: abc\n"])
 def test_input_that_crashes_the_yaml_parser_is_a_problem_not_a_traceback(text: str) -> None:
     """Found by the fuzz test: ruamel raises IndexError on a ``%YAML 0.0`` directive."""
-    from connect_gitops import yamlsafe
+    from connect_gitops.source import yamlsafe
 
     with pytest.raises(yamlsafe.YamlProblem) as caught:
         yamlsafe.parse_documents(text)

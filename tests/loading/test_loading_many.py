@@ -6,8 +6,8 @@ from pathlib import Path
 
 from tests.loading.test_loading import VALID, folder
 
-from connect_gitops.config import load_config
-from connect_gitops.loading import load_files
+from connect_gitops.source.config import load_config
+from connect_gitops.source.loader import load_files
 
 
 def test_many_files_give_the_same_problems_and_positions_as_one_by_one(tmp_path: Path) -> None:

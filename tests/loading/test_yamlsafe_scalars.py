@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from connect_gitops import yamlsafe
+from connect_gitops.source import yamlsafe
 
 TRICKY_SCALARS = [
     "0",

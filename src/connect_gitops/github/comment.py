@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import httpx
 
-from connect_gitops.github_actions import ActionsEnvironment
+from connect_gitops.github.actions import ActionsEnvironment
 from connect_gitops.reporting.github import PLAN_MARKER, pr_comment_body
 
 DEFAULT_MARKER = PLAN_MARKER

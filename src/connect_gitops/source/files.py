@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final
 
-from connect_gitops import yamlsafe
 from connect_gitops.core.problems import Problem
+from connect_gitops.source import yamlsafe
 
 CONFIG_FILE: Final = "connect-gitops.yaml"
 DEFAULT_CONNECTOR_GLOBS: Final = ("**/*.yaml", "**/*.yml")

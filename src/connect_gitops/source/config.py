@@ -29,11 +29,11 @@ from pydantic import (
     model_validator,
 )
 
-from connect_gitops import yamlsafe
 from connect_gitops.core import rules
 from connect_gitops.core.problems import Problem
-from connect_gitops.declaration_files import CONFIG_FILE, DEFAULT_CONNECTOR_GLOBS
-from connect_gitops.diagnostics import describe_errors, suggestion
+from connect_gitops.source import yamlsafe
+from connect_gitops.source.files import CONFIG_FILE, DEFAULT_CONNECTOR_GLOBS
+from connect_gitops.source.messages import describe_errors, suggestion
 
 IMPLICIT_TARGET: Final = "default"
 DEFAULT_CLIENT_ID_ENV: Final = "CTP_CLIENT_ID"

@@ -36,6 +36,8 @@ from connect_gitops.core.connect_spec import (
     applications,
     validate_connect_spec,
 )
+from connect_gitops.core.declarations import DeclaredConnector
+from connect_gitops.core.problems import Problem
 
 SPEC_FILE = "connect.yaml"
 MAX_SPEC_BYTES = 1024 * 1024
@@ -98,6 +100,27 @@ def check_remotes(
             for tag, result in outcome.items():
                 results[(url, tag)] = result
     return results
+
+
+def remote_problems(
+    declarations: Sequence[DeclaredConnector], *, timeout: float = 60.0
+) -> list[Problem]:
+    """``--remote``: each declared repository's tag and connect.yaml, checked with git.
+
+    Each (url, tag) is checked once, concurrently; a failure becomes a problem at the
+    declaration that names that repository, so it reads like any other validation error.
+    """
+    wanted = [(d, d.declaration.repository) for d in declarations if d.declaration.repository]
+    checks = sorted({RemoteCheck(repository.url, repository.tag) for _, repository in wanted})
+    if not checks:
+        return []
+    results = check_remotes(checks, timeout=timeout)
+    problems: list[Problem] = []
+    for item, repository in wanted:
+        result = results.get((repository.url, repository.tag))
+        if result is not None and result.error is not None:
+            problems.append(Problem(item.file, item.line, 1, "repository", result.error))
+    return sorted(problems)
 
 
 def redact(text: str) -> str:

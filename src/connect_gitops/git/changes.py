@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from connect_gitops.declaration_files import is_declaration_path
-from connect_gitops.git_errors import GitError
+from connect_gitops.git.errors import GitError
+from connect_gitops.source.files import is_declaration_path
 
 if TYPE_CHECKING:
     # gitpython costs ~0.1 s to import; only --changed-since needs git itself, so it is
@@ -60,7 +60,7 @@ def changed_declaration_files(
 
     ``folder`` may be a subfolder of the repository; ``patterns`` are the config's connector
     globs, relative to ``folder``, matched as
-    :func:`connect_gitops.declaration_files.is_declaration_path` does. A rename counts as its new
+    :func:`connect_gitops.source.files.is_declaration_path` does. A rename counts as its new
     path changed (or as a delete when the new path matches no glob). Uncommitted changes are
     ignored.
     """

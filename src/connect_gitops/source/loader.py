@@ -7,25 +7,24 @@ column of each error; :attr:`LoadResult.round_trip_files` names those files.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from connect_gitops import yamlsafe
-from connect_gitops.config import Config, load_config, unknown_target_message
 from connect_gitops.core.declarations import ConnectorDeclaration, DeclaredConnector
-from connect_gitops.core.problems import Problem
-from connect_gitops.declaration_files import (
+from connect_gitops.core.problems import Problem, ValidationReport
+from connect_gitops.source import yamlsafe
+from connect_gitops.source.config import Config, ConfigError, load_config, unknown_target_message
+from connect_gitops.source.files import (
     CONFIG_FILE,
     Reading,
     discover_files,
     read_declaration_file,
 )
-from connect_gitops.diagnostics import FieldError, describe_errors
+from connect_gitops.source.messages import FieldError, describe_errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,19 +43,32 @@ class LoadResult:
         return not any(p.severity == "error" for p in self.problems)
 
 
-def load_folder(root: Path, config: Config | None = None) -> LoadResult:
+class InvalidDeclarations(Exception):
+    """Some declaration or config file is invalid; nothing was sent to any API."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the declarations")
+        self.problems = tuple(problems)
+
+
+def validate_folder(root: Path, environ: Mapping[str, str]) -> ValidationReport:
+    """``connect-gitops.yaml`` and then every declaration file it selects: all problems at once."""
+    try:
+        config = load_config(root, environ)
+    except ConfigError as error:
+        problems = error.problems or (Problem(CONFIG_FILE, 1, 1, "", str(error)),)
+        return ValidationReport((), tuple(problems), (), config_valid=False)
+    loaded = load_folder(root, config)
+    return ValidationReport(loaded.declarations, loaded.problems, loaded.files)
+
+
+def load_folder(root: Path, config: Config) -> LoadResult:
     """Load every declaration file of the folder (the config's globs)."""
-    config = config or load_config(root, os.environ)
     return load_files(root, discover_files(root, config.connector_globs), config)
 
 
-def load_files(
-    root: Path,
-    relative_paths: Iterable[str],
-    config: Config | None = None,
-) -> LoadResult:
+def load_files(root: Path, relative_paths: Iterable[str], config: Config) -> LoadResult:
     """Load only these files (relative to ``root``), e.g. those changed since a revision."""
-    config = config or load_config(root, os.environ)
     files = sorted(set(relative_paths))
     placed: list[_Placed] = []
     problems: list[Problem] = []
