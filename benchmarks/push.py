@@ -44,7 +44,7 @@ def make_repository(emulator: Emulator, work: Path) -> Path:
 
 
 def files_parsed(folder: Path) -> int:
-    from connect_gitops.reconcile import Selection, load_scope
+    from connect_gitops.apply.runs import Selection, load_scope
 
     scope = load_scope(Selection(folder, changed_since="HEAD~1"), harness.environment())
     return len(scope.parsed_files)

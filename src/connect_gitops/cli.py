@@ -21,12 +21,12 @@ from connect_gitops import __version__
 if TYPE_CHECKING:
     import httpx
 
+    from connect_gitops.apply.connections import ClientOptions
+    from connect_gitops.apply.runs import PlanRun, Selection
     from connect_gitops.channels import Channels
-    from connect_gitops.connections import ClientOptions
     from connect_gitops.core.plan import Plan
     from connect_gitops.core.planning import LifecycleOverrides
     from connect_gitops.core.problems import Problem
-    from connect_gitops.reconcile import PlanRun, Selection
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -278,7 +278,7 @@ def _remembering(mask: Callable[[str], None]) -> Callable[[str], None]:
 
 
 def _client_options(channels: Channels, *, read_only: bool) -> ClientOptions:
-    from connect_gitops.connections import ClientOptions
+    from connect_gitops.apply.connections import ClientOptions
 
     return ClientOptions(
         read_only=read_only,
@@ -308,7 +308,7 @@ def _selection(
     changed_since: str | None,
     channels: Channels,
 ) -> Selection:
-    from connect_gitops.reconcile import Selection
+    from connect_gitops.apply.runs import Selection
 
     rev = changed_since
     if changed_since == "auto":
@@ -349,7 +349,7 @@ def _planned(
     mode: Literal["plan", "drift"] = "plan",
 ) -> PlanRun:
     """Load, read live with a read-only token, and plan; notices go to the user first."""
-    from connect_gitops.reconcile import NO_OVERRIDES, plan_run
+    from connect_gitops.apply.runs import NO_OVERRIDES, plan_run
 
     selection = _selection(directory, targets, changed_since, channels)
     run = _run_async(
@@ -564,9 +564,9 @@ def apply(
     channels = _channels(output_format, out, verbose)
 
     def work() -> int:
-        from connect_gitops.progress import make_progress
-        from connect_gitops.reconcile import apply_run, apply_saved_run
+        from connect_gitops.apply.runs import apply_run, apply_saved_run
         from connect_gitops.reporting.documents import apply_documents
+        from connect_gitops.reporting.progress import make_progress
         from connect_gitops.reporting.text import render_apply_text, render_plan_text
 
         progress = make_progress(channels.stderr, is_ci=channels.is_ci)
@@ -723,7 +723,7 @@ def export(
     channels = _channels("text", None, verbose)
 
     def work() -> int:
-        from connect_gitops.export import (
+        from connect_gitops.adopt.export import (
             ExportError,
             ExportRequest,
             export_run,

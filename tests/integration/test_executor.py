@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from connect_gitops.apply.executor import execute
 from connect_gitops.client.api import ConnectClient
 from connect_gitops.client.retry import RetryPolicy
 from connect_gitops.core.declarations import ConnectorDeclaration, DeclaredConnector
@@ -22,8 +23,7 @@ from connect_gitops.core.live import ConnectorStaged
 from connect_gitops.core.outcomes import ApplyResult, Outcome
 from connect_gitops.core.plan import Change, Plan, from_json, to_json
 from connect_gitops.core.planning import WAITS_FOR_PUBLISH, LifecycleOverrides, build_plan
-from connect_gitops.executor import execute
-from connect_gitops.progress import PlainProgress
+from connect_gitops.reporting.progress import PlainProgress
 
 pytestmark = pytest.mark.anyio
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from connect_gitops.reconcile import Selection, load_scope
+from connect_gitops.apply.runs import Selection, load_scope
 from tests.integration.cli_support import (
     cli,
     declaration,

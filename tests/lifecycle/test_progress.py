@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from connect_gitops.progress import LiveProgress, PlainProgress, make_progress
+from connect_gitops.reporting.progress import LiveProgress, PlainProgress, make_progress
 
 
 class Tty(io.StringIO):

@@ -7,8 +7,8 @@ import io
 import anyio
 import pytest
 
-from connect_gitops.lifecycle import BACKOFF, Backoff, Waited, wait_until
-from connect_gitops.progress import PlainProgress, format_elapsed
+from connect_gitops.apply.lifecycle import BACKOFF, Backoff, Waited, wait_until
+from connect_gitops.reporting.progress import PlainProgress, format_elapsed
 
 
 class FakeClock:

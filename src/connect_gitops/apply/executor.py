@@ -27,6 +27,19 @@ from typing import Any, TypeVar
 
 import anyio
 
+from connect_gitops.apply.lifecycle import (
+    DEFAULT_TIMEOUT,
+    PROCESSING,
+    REAL_CLOCK,
+    Clock,
+    ConnectorApi,
+    ConnectorGone,
+    Waiter,
+    describe_error,
+    is_publish_in_progress,
+    run_steps,
+    wait_while_processing,
+)
 from connect_gitops.client.errors import (
     AmbiguousWrite,
     Conflict,
@@ -41,20 +54,7 @@ from connect_gitops.core.live import ConnectorStaged, live_managed_fields
 from connect_gitops.core.outcomes import ApplyResult, LifecycleOutcome, Outcome, OutcomeKind
 from connect_gitops.core.plan import Change, FieldChange, Plan
 from connect_gitops.core.planning import WAITS_FOR_PUBLISH
-from connect_gitops.lifecycle import (
-    DEFAULT_TIMEOUT,
-    PROCESSING,
-    REAL_CLOCK,
-    Clock,
-    ConnectorApi,
-    ConnectorGone,
-    Waiter,
-    describe_error,
-    is_publish_in_progress,
-    run_steps,
-    wait_while_processing,
-)
-from connect_gitops.progress import NullProgress, Progress
+from connect_gitops.reporting.progress import NullProgress, Progress
 
 __all__ = ["STALE", "ConnectorApi", "GatedApi", "execute"]
 

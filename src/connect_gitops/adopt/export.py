@@ -32,7 +32,7 @@ from typing import Any, Literal
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from connect_gitops.connections import ClientOptions, open_clients
+from connect_gitops.apply.connections import ClientOptions, open_clients
 from connect_gitops.core.adoption import (
     AdoptionError,
     FieldEdit,

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Literal
 
 import anyio
 
+from connect_gitops.apply.connections import ClientOptions, open_clients
 from connect_gitops.client.api import ConnectClient
-from connect_gitops.connections import ClientOptions, open_clients
 from connect_gitops.core.declarations import ConnectorDeclaration, DeclaredConnector
 from connect_gitops.core.live import ConnectorStaged
 from connect_gitops.core.outcomes import ApplyResult
@@ -26,7 +26,7 @@ from connect_gitops.source.config import Config, ConfigError, load_config
 from connect_gitops.source.loader import InvalidDeclarations
 
 if TYPE_CHECKING:
-    from connect_gitops.progress import Progress
+    from connect_gitops.reporting.progress import Progress
 
 NO_OVERRIDES = LifecycleOverrides()
 """Each declaration's own reconcile policy, as no CLI flag overrides it."""
@@ -271,7 +271,7 @@ async def apply_run(
     With ``remote``, the repositories that this apply changes are checked with git first
     (tag and connect.yaml); any failure stops the run before its first write.
     """
-    from connect_gitops.executor import execute
+    from connect_gitops.apply.executor import execute
 
     scope = load_scope(selection, environ)
     async with open_clients(scope.config, scope.targets, environ, options) as clients:
@@ -323,7 +323,7 @@ async def apply_saved_run(
     progress: Progress | None,
 ) -> ApplyRun:
     """Apply a saved plan exactly: no re-diff; a conflict or existing key makes it stale."""
-    from connect_gitops.executor import execute
+    from connect_gitops.apply.executor import execute
 
     config = load_config(folder, environ)
     targets = sorted({c.target for c in plan.changes})

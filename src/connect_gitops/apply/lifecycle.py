@@ -21,7 +21,7 @@ from connect_gitops.core.actions import Publish, UpdateAction, UpdatePreviewable
 from connect_gitops.core.live import ConnectorStaged, Report
 from connect_gitops.core.outcomes import LifecycleOutcome
 from connect_gitops.core.plan import LifecycleStep
-from connect_gitops.progress import NULL_PROGRESS, Progress, format_elapsed
+from connect_gitops.reporting.progress import NULL_PROGRESS, Progress, format_elapsed
 
 DEFAULT_TIMEOUT = 1800.0
 """30 minutes, the official CLI's preview limit."""
