@@ -2,7 +2,7 @@
 
 Budget (design.md section 9): only that file parsed, at most 3 API requests before its write
 (token and one GET by key, from the emulator's journal). Prints the run's time and requests.
-The number of files parsed is read in-process from `reconcile.load_scope`, the very function
+The number of files parsed is read in-process from `apply.scope.load_scope`, the very function
 the command calls, since the command does not print it.
 """
 
@@ -44,7 +44,7 @@ def make_repository(emulator: Emulator, work: Path) -> Path:
 
 
 def files_parsed(folder: Path) -> int:
-    from connect_gitops.apply.runs import Selection, load_scope
+    from connect_gitops.apply.scope import Selection, load_scope
 
     scope = load_scope(Selection(folder, changed_since="HEAD~1"), harness.environment())
     return len(scope.parsed_files)

@@ -30,7 +30,7 @@ import yaml
 from connect_gitops.core.declarations import ConnectorDeclaration, DeclaredConnector
 from connect_gitops.core.live import ConnectorStaged
 from connect_gitops.core.plan import Plan, from_json, to_json
-from connect_gitops.core.planning import LifecycleOverrides, build_plan
+from connect_gitops.core.planner import LifecycleOverrides, build_plan
 
 CASES = sorted(Path(__file__).parent.glob("*.yaml"))
 DEFAULTS: dict[str, Any] = {

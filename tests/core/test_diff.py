@@ -79,7 +79,7 @@ def test_equal_connectors_never_call_deepdiff(monkeypatch: pytest.MonkeyPatch) -
 def test_unchanged_plans_never_import_deepdiff() -> None:
     program = (
         "import sys\n"
-        "from connect_gitops.core.planning import build_plan\n"
+        "from connect_gitops.core.planner import build_plan\n"
         "from connect_gitops.core.declarations import ConnectorDeclaration, DeclaredConnector\n"
         "from connect_gitops.core.live import ConnectorStaged\n"
         "d = ConnectorDeclaration.model_validate({'key': 'k1', 'name': 'N'})\n"

@@ -18,7 +18,7 @@ from connect_gitops.core.declarations import ConnectorDeclaration, DeclaredConne
 from connect_gitops.core.diff import diff
 from connect_gitops.core.live import ConnectorStaged
 from connect_gitops.core.plan import from_json, to_json
-from connect_gitops.core.planning import LifecycleOverrides, build_plan
+from connect_gitops.core.planner import LifecycleOverrides, build_plan
 
 KEY = "prop-connector"
 TEXTS = st.sampled_from(["", "A", "B", "Payment Connector", "ünïcødé"])

@@ -10,7 +10,7 @@ import pytest
 from connect_gitops.core.declarations import ConnectorDeclaration, DeclaredConnector
 from connect_gitops.core.live import ConnectorStaged
 from connect_gitops.core.plan import Plan, PlanFormatError, from_json, to_json
-from connect_gitops.core.planning import build_plan
+from connect_gitops.core.planner import build_plan
 
 URL = "git@github.com:example/payment-connector.git"
 

@@ -8,7 +8,7 @@ from connect_gitops.core.actions import to_wire
 from connect_gitops.core.declarations import ConnectorDeclaration, DeclaredConnector, Reconcile
 from connect_gitops.core.live import ConnectorStaged
 from connect_gitops.core.plan import to_json
-from connect_gitops.core.planning import (
+from connect_gitops.core.planner import (
     LifecycleOverrides,
     LifecyclePolicy,
     build_plan,

@@ -16,11 +16,11 @@ import pytest
 
 import git
 from connect_gitops.core.connect_spec import ConnectApplication
+from connect_gitops.core.redaction import Secrets
 from connect_gitops.git.remote import (
     RemoteCheck,
     RemoteResult,
     check_remotes,
-    redact,
     url_refusal,
 )
 
@@ -315,6 +315,7 @@ def test_credentials_in_a_url_never_show(remotes: Path) -> None:
 
 
 def test_redact_hides_userinfo_only() -> None:
+    redact = Secrets().redact
     assert redact("see https://x-access-token:ghp_abc@github.com/a/b.git and ") == (
         "see https://***@github.com/a/b.git and "
     )

@@ -22,7 +22,7 @@ from connect_gitops.core.declarations import ConnectorDeclaration, DeclaredConne
 from connect_gitops.core.live import ConnectorStaged
 from connect_gitops.core.outcomes import ApplyResult, Outcome
 from connect_gitops.core.plan import Change, Plan, from_json, to_json
-from connect_gitops.core.planning import WAITS_FOR_PUBLISH, LifecycleOverrides, build_plan
+from connect_gitops.core.planner import WAITS_FOR_PUBLISH, LifecycleOverrides, build_plan
 from connect_gitops.reporting.progress import PlainProgress
 
 pytestmark = pytest.mark.anyio

@@ -400,7 +400,7 @@ def test_export_with_an_unknown_target_fails(tmp_path: Path, emulator_url: str) 
     ],
 )
 def test_indentation_of_the_file_is_kept(text: str, expected: tuple[int, int]) -> None:
-    from connect_gitops.adopt.export import guess_indent
+    from connect_gitops.adopt.yaml_edit import guess_indent
 
     assert guess_indent(text) == expected
 

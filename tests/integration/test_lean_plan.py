@@ -23,16 +23,16 @@ WATCH = (
 
 RUN_AND_LIST = """
 import json, os, sys
-from connect_gitops import cli
+from connect_gitops.cli import entry
 
-leave = cli._leave
+leave = entry._leave
 def listed(code):
     with open(os.environ["IMPORTED_TO"], "w", encoding="utf-8") as out:
         json.dump(sorted(sys.modules), out)
     leave(code)
-cli._leave = listed
+entry._leave = listed
 sys.argv = ["connect-gitops", *sys.argv[1:]]
-cli.run()
+entry.run()
 """
 
 

@@ -2,7 +2,7 @@
 
 The CLI runs in a child process against the emulator on a real socket; the requests come from
 the emulator's journal. The number of files parsed is not printed by the CLI, so it is read from
-`reconcile.load_scope`, the function `apply` itself calls, on the same repository and revision.
+`apply.scope.load_scope`, the function `apply` itself calls, on the same repository and revision.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from connect_gitops.apply.runs import Selection, load_scope
+from connect_gitops.apply.scope import Selection, load_scope
 from tests.integration.cli_support import (
     cli,
     declaration,

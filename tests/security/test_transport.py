@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from connect_gitops.client import transport
-from connect_gitops.client.api import DEFAULT_TIMEOUT, ConnectClient
+from connect_gitops.client.api import REQUEST_TIMEOUTS, ConnectClient
 from connect_gitops.client.errors import TransportError
 from connect_gitops.client.retry import RetryPolicy
 from tests.integration.cli_support import cli, write_declarations
@@ -101,8 +101,8 @@ def test_no_source_file_turns_verification_off() -> None:
 
 
 def test_every_phase_of_a_request_has_a_timeout() -> None:
-    assert (DEFAULT_TIMEOUT.connect, DEFAULT_TIMEOUT.read) == (10.0, 60.0)
-    assert (DEFAULT_TIMEOUT.write, DEFAULT_TIMEOUT.pool) == (30.0, 60.0)
+    assert (REQUEST_TIMEOUTS.connect, REQUEST_TIMEOUTS.read) == (10.0, 60.0)
+    assert (REQUEST_TIMEOUTS.write, REQUEST_TIMEOUTS.pool) == (30.0, 60.0)
     assert transport.ATTEMPT_DEADLINE_SECONDS == 120.0
 
 

@@ -20,43 +20,28 @@ the existing declarations, reads the live connectors with a read-only token, and
 
 from __future__ import annotations
 
-import difflib
-import io
 import os
-import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
+from connect_gitops.adopt.yaml_edit import render_new, update_file
 from connect_gitops.apply.connections import ClientOptions, open_clients
+from connect_gitops.client.api import ConnectClient
 from connect_gitops.core.adoption import (
     AdoptionError,
-    FieldEdit,
-    adoption_edits,
-    edited,
+    ExportedFile,
+    ExportResult,
     new_declaration,
 )
-from connect_gitops.core.declarations import (
-    ConnectorDeclaration,
-    DeclaredConnector,
-    managed_fields,
-)
-from connect_gitops.core.diff import normalised
+from connect_gitops.core.declarations import DeclaredConnector
 from connect_gitops.core.live import ConnectorStaged
-from connect_gitops.source import loader as loading
-from connect_gitops.source import yamlsafe
 from connect_gitops.source.config import Config, ConfigError, load_config
-from connect_gitops.source.files import CONFIG_FILE, is_declaration_path
-from connect_gitops.source.loader import InvalidDeclarations
+from connect_gitops.source.files import CONFIG_FILE, is_declaration_path, write_atomically
+from connect_gitops.source.loader import InvalidDeclarations, load_folder
 
 SCHEMA_PATH = "schema/connector.schema.json"
 """Where the README tells users to keep ``connect-gitops schema``'s output."""
-FLOW_LISTS = ("integrationTypes", "supportedRegions")
-"""Short lists written inline (``[psp]``), as in the documented examples."""
 
 
 class ExportError(Exception):
@@ -75,39 +60,6 @@ class ExportRequest:
     dry_run: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class ExportedFile:
-    """One file export wrote (or would write), and why."""
-
-    path: Path
-    kind: Literal["created", "updated", "unchanged"]
-    keys: tuple[str, ...]
-    text: str
-    """The file's content after the export."""
-    previous: str | None = None
-    """Its content before (``None`` for a new file)."""
-    edits: tuple[FieldEdit, ...] = ()
-
-
-@dataclass(slots=True)
-class ExportResult:
-    """What export did for one target."""
-
-    target: str
-    files: list[ExportedFile] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
-    """Connectors that could not be exported, each with the reason."""
-    dry_run: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures
-
-    def count(self, kind: str) -> int:
-        return sum(len(f.keys) for f in self.files if f.kind == kind)
-
-
 async def export_run(
     request: ExportRequest, environ: Mapping[str, str], options: ClientOptions
 ) -> ExportResult:
@@ -120,32 +72,38 @@ async def export_run(
             f"({', '.join(config.target_names)})"
         )
     config.check_target_name(target)
-    found = loading.load_folder(config.root, config)
+    found = load_folder(config.root, config)
     if not found.ok:
         raise InvalidDeclarations(found.problems)
     declared = {d.key: d for d in found.declarations if d.target == target}
     read_only = replace(options, read_only=True)
     async with open_clients(config, [target], environ, read_only) as clients:
-        if request.keys:
-            by_key = await clients[target].get_many_by_key(request.keys)
-            unknown = [key for key in dict.fromkeys(request.keys) if key not in by_key]
-            if unknown:
-                names = ", ".join(repr(key) for key in unknown)
-                raise ExportError(
-                    f"no connector with key {names} in target {target!r}; nothing was written"
-                )
-            live = list(by_key.values())
-        else:
-            live = await clients[target].query_all()
+        live = await _read_live(clients[target], target, request.keys)
     result = ExportResult(target=target, dry_run=request.dry_run)
     plan = _plan_files(config, target, request.out_dir, declared, live, result)
     if not request.dry_run:
         for exported in plan:
             if exported.kind != "unchanged":
-                _atomic_write(exported.path, exported.text)
+                write_atomically(exported.path, exported.text)
     result.files = plan
     result.notices += _glob_notices(config, request.out_dir, plan)
     return result
+
+
+async def _read_live(
+    client: ConnectClient, target: str, keys: Sequence[str]
+) -> list[ConnectorStaged]:
+    """The target's live connectors: these keys (each must exist), or all of them."""
+    if not keys:
+        return await client.query_all()
+    by_key = await client.get_many_by_key(keys)
+    unknown = [key for key in dict.fromkeys(keys) if key not in by_key]
+    if unknown:
+        names = ", ".join(repr(key) for key in unknown)
+        raise ExportError(
+            f"no connector with key {names} in target {target!r}; nothing was written"
+        )
+    return list(by_key.values())
 
 
 def _load_config(out_dir: Path, environ: Mapping[str, str]) -> Config:
@@ -186,7 +144,13 @@ def _plan_files(
     files: list[ExportedFile] = []
     for name in sorted(updates):
         try:
-            files.append(_update_file(config, target, config.root / name, updates[name]))
+            edited = update_file(
+                config.root / name,
+                updates[name],
+                target=target,
+                default_target=config.default_target,
+            )
+            files.append(edited)
         except AdoptionError as error:
             result.failures.append(str(error))
     reconcile_target = None if target == config.default_target else target
@@ -229,202 +193,6 @@ def _schema_reference(folder: Path, config_root: Path) -> str:
     return Path(os.path.relpath(schema, folder.resolve())).as_posix()
 
 
-# -- new files -----------------------------------------------------------------------------------
-
-
-def render_new(document: Mapping[str, Any], *, schema: str) -> str:
-    """A new declaration file: the schema line, then the fields in the given order."""
-    data = CommentedMap()
-    for name, value in document.items():
-        if isinstance(value, list):
-            items = CommentedSeq(value)
-            if name in FLOW_LISTS:
-                items.fa.set_flow_style()
-            else:
-                items.fa.set_block_style()
-            data[name] = items
-        elif isinstance(value, Mapping):
-            data[name] = CommentedMap(value)
-        else:
-            data[name] = value
-    data.yaml_set_start_comment(f"yaml-language-server: $schema={schema}")
-    return _dump([data], _yaml(mapping=2, offset=2))
-
-
-# -- existing files ------------------------------------------------------------------------------
-
-
-def _update_file(
-    config: Config,
-    target: str,
-    path: Path,
-    pairs: Sequence[tuple[DeclaredConnector, ConnectorStaged]],
-) -> ExportedFile:
-    """Edit the documents of one file in place; checked by parsing the result back."""
-    text = yamlsafe.read_text(path)
-    plans = {
-        item.key: (item, adoption_edits(managed_fields(item.declaration), connector))
-        for item, connector in pairs
-    }
-    keys = tuple(plans)
-    all_edits = tuple(edit for _, edits in plans.values() for edit in edits)
-    if not all_edits:
-        return ExportedFile(path, "unchanged", keys, text, text)
-    mapping, offset = guess_indent(text)
-    yaml = _yaml(mapping=mapping, offset=offset)
-    documents = list(yaml.load_all(text))
-    for index, edits in _documents_to_edit(documents, plans, config, target):
-        _apply_edits(documents[index], edits)
-    new_text = _dump(documents, yaml)
-    _check(path, new_text, plans, config, target)
-    return ExportedFile(path, "updated", keys, new_text, text, all_edits)
-
-
-def _documents_to_edit(
-    documents: Sequence[Any],
-    plans: Mapping[str, tuple[DeclaredConnector, list[FieldEdit]]],
-    config: Config,
-    target: str,
-) -> Iterator[tuple[int, list[FieldEdit]]]:
-    """The documents that declare a planned key for this target, with their edits."""
-    for index, document in enumerate(documents):
-        if (
-            isinstance(document, Mapping)
-            and document.get("key") in plans
-            and _document_target(document, config) == target
-        ):
-            yield index, plans[document["key"]][1]
-
-
-def _document_target(document: Mapping[str, Any], config: Config) -> str | None:
-    reconcile = document.get("reconcile")
-    named = reconcile.get("target") if isinstance(reconcile, Mapping) else None
-    return named if isinstance(named, str) else config.default_target
-
-
-def _apply_edits(document: CommentedMap, edits: Sequence[FieldEdit]) -> None:
-    """Set or remove each edited field; lists are edited item by item to keep their comments."""
-    for edit in edits:
-        parent = document
-        for step in edit.path[:-1]:
-            parent = parent[step]
-        name = edit.path[-1]
-        if edit.removed:
-            del parent[name]
-            if len(edit.path) > 1 and not parent:
-                del document[edit.path[0]]
-        elif isinstance(edit.after, list) and isinstance(parent.get(name), CommentedSeq):
-            _edit_list(parent[name], edit.after)
-        else:
-            parent[name] = _same_style(parent.get(name), edit.after)
-
-
-def _edit_list(items: CommentedSeq, wanted: Sequence[Any]) -> None:
-    """Remove the items not wanted and append the new ones; kept items keep order and comments."""
-    for index in reversed(range(len(items))):
-        if items[index] not in wanted:
-            del items[index]
-    for item in wanted:
-        if item not in items:
-            items.append(item)
-
-
-def _same_style(old: Any, value: Any) -> Any:
-    """A new string in the old one's quoting style (ruamel keeps it in the scalar's type)."""
-    if isinstance(old, str) and type(old) is not str and isinstance(value, str):
-        return type(old)(value)
-    return value
-
-
-def _check(
-    path: Path,
-    text: str,
-    plans: Mapping[str, tuple[DeclaredConnector, list[FieldEdit]]],
-    config: Config,
-    target: str,
-) -> None:
-    """The edited file must declare exactly what was meant, or nothing is written."""
-    try:
-        documents = yamlsafe.parse_documents(text)
-    except yamlsafe.YamlProblem as problem:
-        raise AdoptionError(f"{path}: the edited file does not parse: {problem}") from None
-    seen: set[str] = set()
-    for document in documents:
-        data = document.data
-        if not isinstance(data, dict) or data.get("key") not in plans:
-            continue
-        if _document_target(data, config) != target:
-            continue
-        item, edits = plans[data["key"]]
-        wanted = edited(managed_fields(item.declaration), edits)
-        try:
-            got = managed_fields(ConnectorDeclaration.model_validate(data))
-        except ValueError as error:
-            raise AdoptionError(f"{path}: the edited declaration is invalid: {error}") from None
-        if normalised(got) != normalised(wanted):
-            raise AdoptionError(
-                f"{path}: {item.key!r} could not be edited in place exactly; nothing written"
-            )
-        seen.add(item.key)
-    if seen != set(plans):
-        raise AdoptionError(f"{path}: declarations not found again after editing")
-
-
-# -- YAML ----------------------------------------------------------------------------------------
-
-_KEY_LINE = re.compile(r"^( *)[^\s#-][^:#]*:\s*(#.*)?$")
-_NESTED_KEY = re.compile(r"^( +)[^\s#-]")
-_ITEM = re.compile(r"^( *)- ")
-
-
-def guess_indent(text: str) -> tuple[int, int]:
-    """The file's mapping indent and the dash offset of block lists under a key.
-
-    ruamel re-indents what it writes; matching the file's own style keeps untouched lines as
-    they were. Defaults (2, 2) are the documented examples' style.
-    """
-    mapping: int | None = None
-    offset: int | None = None
-    parent: int | None = None
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        if parent is not None:
-            item = _ITEM.match(line)
-            nested = _NESTED_KEY.match(line)
-            if item and offset is None:
-                offset = len(item.group(1)) - parent
-            elif nested and not item and mapping is None and len(nested.group(1)) > parent:
-                mapping = len(nested.group(1)) - parent
-        header = _KEY_LINE.match(line)
-        parent = len(header.group(1)) if header else None
-        if mapping is not None and offset is not None:
-            break
-    return mapping or 2, max(offset if offset is not None else 2, 0)
-
-
-def _yaml(*, mapping: int, offset: int) -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    yaml.allow_duplicate_keys = False
-    yaml.indent(mapping=mapping, sequence=offset + 2, offset=offset)
-    return yaml
-
-
-def _dump(documents: Sequence[Any], yaml: YAML) -> str:
-    stream = io.StringIO()
-    yaml.dump_all(documents, stream)
-    return stream.getvalue()
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8", newline="\n")
-    os.replace(partial, path)
-
-
 def _glob_notices(config: Config, out_dir: Path, files: Sequence[ExportedFile]) -> list[str]:
     """A warning when new files land where plan will not look for declarations."""
     root = config.root.resolve()
@@ -447,58 +215,3 @@ def _glob_notices(config: Config, out_dir: Path, files: Sequence[ExportedFile]) 
                 "plan will not read it"
             )
     return notices
-
-
-# -- report --------------------------------------------------------------------------------------
-
-
-def shown(path: Path) -> str:
-    """A path as users typed it: relative to the working directory when it is below it."""
-    resolved = path.resolve()
-    cwd = Path.cwd().resolve()
-    return resolved.relative_to(cwd).as_posix() if resolved.is_relative_to(cwd) else str(path)
-
-
-def render_export(result: ExportResult) -> str:
-    """One line per file, field by field for updates, then the notices, failures and summary."""
-    verb = {"created": "create", "updated": "update"} if result.dry_run else {}
-    lines: list[str] = []
-    for exported in result.files:
-        if exported.kind == "unchanged":
-            continue
-        keys = ", ".join(exported.keys)
-        action = f"would {verb[exported.kind]}" if result.dry_run else exported.kind
-        lines.append(f"{action} {shown(exported.path)} ({keys})")
-        for edit in exported.edits:
-            if edit.removed:
-                lines.append(f"    {edit.dotted}: removed: {edit.note}")
-            else:
-                lines.append(f"    {edit.dotted}: {edit.before!r} -> {edit.after!r}")
-    lines += result.notices
-    lines += [f"error: cannot export {failure}" for failure in result.failures]
-    prefix = "Export (dry run)" if result.dry_run else "Export"
-    lines.append(
-        f"{prefix} of target {result.target!r}: {result.count('created')} created, "
-        f"{result.count('updated')} updated, {result.count('unchanged')} unchanged, "
-        f"{len(result.failures)} failed."
-    )
-    return "\n".join(lines)
-
-
-def render_dry_run(result: ExportResult) -> str:
-    """The files export would write, as unified diffs (a new file's diff is all of it)."""
-    chunks: list[str] = []
-    for exported in result.files:
-        if exported.kind == "unchanged":
-            continue
-        path = shown(exported.path)
-        before = "/dev/null" if exported.previous is None else path
-        chunks.extend(
-            difflib.unified_diff(
-                (exported.previous or "").splitlines(keepends=True),
-                exported.text.splitlines(keepends=True),
-                fromfile=before,
-                tofile=path,
-            )
-        )
-    return "".join(chunks)

@@ -27,8 +27,8 @@ from typing import Any, TypeVar
 
 import anyio
 
+from connect_gitops.apply import WAIT_TIMEOUT
 from connect_gitops.apply.lifecycle import (
-    DEFAULT_TIMEOUT,
     PROCESSING,
     REAL_CLOCK,
     Clock,
@@ -53,7 +53,7 @@ from connect_gitops.core.diff import diff, normalised
 from connect_gitops.core.live import ConnectorStaged, live_managed_fields
 from connect_gitops.core.outcomes import ApplyResult, LifecycleOutcome, Outcome, OutcomeKind
 from connect_gitops.core.plan import Change, FieldChange, Plan
-from connect_gitops.core.planning import WAITS_FOR_PUBLISH
+from connect_gitops.core.planner import WAITS_FOR_PUBLISH
 from connect_gitops.reporting.progress import NullProgress, Progress
 
 __all__ = ["STALE", "ConnectorApi", "GatedApi", "execute"]
@@ -145,7 +145,7 @@ async def execute(
     *,
     declarations: Declarations | None,
     concurrency: int = 10,
-    timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - bounds each wait, not the whole run
+    timeout: float = WAIT_TIMEOUT,  # noqa: ASYNC109 - bounds each wait, not the whole run
     wait: bool = True,
     progress: Progress | None = None,
     clock: Clock = REAL_CLOCK,

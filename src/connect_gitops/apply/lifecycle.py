@@ -16,15 +16,13 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import anyio
 
+from connect_gitops.apply import WAIT_TIMEOUT
 from connect_gitops.client.errors import Conflict, ConnectError, Invalid
 from connect_gitops.core.actions import Publish, UpdateAction, UpdatePreviewable, to_wire
 from connect_gitops.core.live import ConnectorStaged, Report
 from connect_gitops.core.outcomes import LifecycleOutcome
 from connect_gitops.core.plan import LifecycleStep
 from connect_gitops.reporting.progress import NULL_PROGRESS, Progress, format_elapsed
-
-DEFAULT_TIMEOUT = 1800.0
-"""30 minutes, the official CLI's preview limit."""
 
 CONFLICT_ROUNDS = 3
 """How often a lifecycle request is re-sent with a fresh version after a 409."""
@@ -155,7 +153,7 @@ class Waiter:
     """Everything a wait needs besides the connector: shared by the executor and lifecycle."""
 
     target: str
-    timeout: float = DEFAULT_TIMEOUT
+    timeout: float = WAIT_TIMEOUT
     clock: Clock = REAL_CLOCK
     progress: Progress = NULL_PROGRESS
     backoff: Backoff = BACKOFF

@@ -1,4 +1,5 @@
-"""The runs behind the commands: load, read live, plan, apply; the imperative shell.
+"""The runs behind ``plan``, ``drift`` and ``apply``: read live, plan, apply; the imperative
+shell around the planner.
 
 Each function takes what the CLI parsed and returns data (a Plan, an ApplyResult) for the
 reporters; it prints nothing. Nothing touches the network while any declaration is invalid.
@@ -7,22 +8,22 @@ reporters; it prints nothing. Nothing touches the network while any declaration 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Literal
 
 import anyio
 
 from connect_gitops.apply.connections import ClientOptions, open_clients
+from connect_gitops.apply.scope import Scope, Selection, load_scope
 from connect_gitops.client.api import ConnectClient
-from connect_gitops.core.declarations import ConnectorDeclaration, DeclaredConnector
+from connect_gitops.client.concurrency import gather
+from connect_gitops.core.declarations import ConnectorDeclaration
 from connect_gitops.core.live import ConnectorStaged
 from connect_gitops.core.outcomes import ApplyResult
-from connect_gitops.core.plan import Orphan, Plan
-from connect_gitops.core.planning import LifecycleOverrides, build_plan
+from connect_gitops.core.plan import Plan
+from connect_gitops.core.planner import LifecycleOverrides, build_plan
 from connect_gitops.core.problems import Problem
-from connect_gitops.source import loader as loading
-from connect_gitops.source.config import Config, ConfigError, load_config
 from connect_gitops.source.loader import InvalidDeclarations
 
 if TYPE_CHECKING:
@@ -30,125 +31,6 @@ if TYPE_CHECKING:
 
 NO_OVERRIDES = LifecycleOverrides()
 """Each declaration's own reconcile policy, as no CLI flag overrides it."""
-
-
-@dataclass(frozen=True, slots=True)
-class Selection:
-    """Which declarations and targets a run looks at."""
-
-    folder: Path
-    targets: tuple[str, ...] = ()
-    """Target names given with --target; empty means every configured target."""
-    changed_since: str | None = None
-    """A git revision (already resolved from ``auto``), or None for the whole folder."""
-
-
-@dataclass(slots=True)
-class Scope:
-    """What was loaded and which live connectors must be read for it."""
-
-    config: Config
-    declarations: list[DeclaredConnector]
-    targets: list[str]
-    whole_folder: bool
-    notices: list[str] = field(default_factory=list)
-    deleted: list[Orphan] = field(default_factory=list)
-    """Connectors whose declaration this change deleted (checked against live later)."""
-    parsed_files: tuple[str, ...] = ()
-
-
-def load_scope(selection: Selection, environ: Mapping[str, str]) -> Scope:
-    """Config, then (with --changed-since) the changed files, then validated declarations."""
-    folder = selection.folder
-    try:
-        config = load_config(folder, environ)
-    except ConfigError as error:
-        if error.problems:
-            raise InvalidDeclarations(error.problems) from None
-        raise
-    for name in selection.targets:
-        config.check_target_name(name)
-    notices: list[str] = []
-    deleted_files: list[tuple[str, str]] = []
-    whole_folder = True
-    if selection.changed_since is not None:
-        from connect_gitops.git.changes import changed_declaration_files
-
-        changes = changed_declaration_files(
-            folder, selection.changed_since, patterns=config.connector_globs
-        )
-        if changes.whole_folder:
-            notices.append(f"checking the whole folder: {changes.reason}")
-        else:
-            whole_folder = False
-            deleted_files = [(d.path, d.content) for d in changes.deleted]
-            result = loading.load_files(folder, changes.changed, config)
-    if whole_folder:
-        result = loading.load_folder(folder, config)
-    if not result.ok:
-        raise InvalidDeclarations(result.problems)
-    targets = list(selection.targets) or _targets_in_use(config, result.declarations, whole_folder)
-    declarations = [d for d in result.declarations if d.target in targets]
-    deleted = _deleted_declarations(config, deleted_files, targets)
-    return Scope(
-        config=config,
-        declarations=declarations,
-        targets=targets,
-        whole_folder=whole_folder,
-        notices=notices,
-        deleted=deleted,
-        parsed_files=result.files,
-    )
-
-
-def _targets_in_use(
-    config: Config, declarations: Sequence[DeclaredConnector], whole_folder: bool
-) -> list[str]:
-    """Without --target: the targets the declarations go to, plus the default target.
-
-    A configured target that no declaration names is not read (it may need credentials this
-    run does not have); name it with --target to see its orphans. A scoped run
-    (--changed-since) only needs the targets its declarations go to.
-    """
-    named = {d.target for d in declarations}
-    if (
-        whole_folder
-        and config.default_target is not None
-        and config.default_target in config.targets
-    ):
-        named.add(config.default_target)
-    return sorted(named)
-
-
-def _deleted_declarations(
-    config: Config, files: Sequence[tuple[str, str]], targets: Sequence[str]
-) -> list[Orphan]:
-    """Keys declared in files this change deleted, read leniently from the old text."""
-    from connect_gitops.source import yamlsafe
-
-    orphans: list[Orphan] = []
-    for path, text in files:
-        try:
-            documents = yamlsafe.parse_documents(text)
-        except yamlsafe.YamlProblem:
-            continue
-        for document in documents:
-            data = document.data
-            if not isinstance(data, dict) or not isinstance(data.get("key"), str):
-                continue
-            reconcile = data.get("reconcile")
-            target = reconcile.get("target") if isinstance(reconcile, dict) else None
-            target = target if isinstance(target, str) else config.default_target
-            if target is not None and target in targets:
-                orphans.append(
-                    Orphan(
-                        target=target,
-                        key=data["key"],
-                        file=path,
-                        reason="its declaration was deleted; it is not deleted in Connect",
-                    )
-                )
-    return orphans
 
 
 @dataclass(slots=True)
@@ -160,37 +42,24 @@ class LiveState:
 
 
 async def read_live(scope: Scope, clients: Mapping[str, ConnectClient]) -> LiveState:
-    """The whole live set per target (paged) or, for a scoped run, only the declared keys."""
-    connectors: dict[str, list[ConnectorStaged]] = {}
+    """The whole live set per target (paged) or, for a scoped run, only the declared keys.
 
-    async def read(target: str) -> None:
+    The targets are read at once; one target's error is raised as itself (a ConnectError the
+    CLI turns into a message).
+    """
+
+    async def read(target: str) -> list[ConnectorStaged]:
         client = clients[target]
         if scope.whole_folder:
-            connectors[target] = await client.query_all()
-            return
+            return await client.query_all()
         keys = {d.key for d in scope.declarations if d.target == target}
         keys |= {o.key for o in scope.deleted if o.target == target}
-        found = await client.get_many_by_key(keys)
-        connectors[target] = list(found.values())
+        return list((await client.get_many_by_key(keys)).values())
 
-    try:
-        async with anyio.create_task_group() as group:
-            for target in scope.targets:
-                group.start_soon(read, target)
-    except ExceptionGroup as failed:
-        # One target's error (a ConnectError the CLI turns into a message), not a group the
-        # CLI cannot catch and would show as a traceback.
-        raise _first(failed) from None
-    complete = set(scope.targets) if scope.whole_folder else set()
-    return LiveState(connectors, complete)
-
-
-def _first(group: BaseExceptionGroup[Exception]) -> Exception:
-    """The first leaf exception of a (possibly nested) exception group."""
-    first: Exception | BaseExceptionGroup[Exception] = group
-    while isinstance(first, BaseExceptionGroup):
-        first = first.exceptions[0]
-    return first
+    targets = list(scope.targets)
+    read_all = await gather([partial(read, target) for target in targets], limit=len(targets))
+    complete = set(targets) if scope.whole_folder else set()
+    return LiveState(dict(zip(targets, read_all, strict=True)), complete)
 
 
 def make_plan(
@@ -309,32 +178,3 @@ def _preflight(scope: Scope, plan: Plan) -> list[Problem]:
         or (c.kind == "update" and any(a.action == "setRepository" for a in c.actions))
     }
     return remote_problems([d for d in scope.declarations if (d.target, d.key) in changing])
-
-
-async def apply_saved_run(
-    plan: Plan,
-    folder: Path,
-    environ: Mapping[str, str],
-    options: ClientOptions,
-    *,
-    concurrency: int,
-    wait_timeout: float,
-    wait: bool,
-    progress: Progress | None,
-) -> ApplyRun:
-    """Apply a saved plan exactly: no re-diff; a conflict or existing key makes it stale."""
-    from connect_gitops.apply.executor import execute
-
-    config = load_config(folder, environ)
-    targets = sorted({c.target for c in plan.changes})
-    async with open_clients(config, targets, environ, options) as clients:
-        result = await execute(
-            plan,
-            clients,
-            declarations=None,
-            concurrency=concurrency,
-            timeout=wait_timeout,
-            wait=wait,
-            progress=progress,
-        )
-    return ApplyRun(plan, result)

@@ -1,6 +1,6 @@
 """The Connect API client: ConnectClient, its typed errors, retry policy and request log."""
 
-from connect_gitops.client.api import DEFAULT_TIMEOUT, ConnectClient
+from connect_gitops.client.api import REQUEST_TIMEOUTS, ConnectClient
 from connect_gitops.client.auth import READ_SCOPE, WRITE_SCOPE, scopes_for
 from connect_gitops.client.errors import (
     AmbiguousWrite,
@@ -20,8 +20,8 @@ from connect_gitops.client.transport import RequestRecord
 
 __all__ = [
     "DEFAULT_RETRY",
-    "DEFAULT_TIMEOUT",
     "READ_SCOPE",
+    "REQUEST_TIMEOUTS",
     "WRITE_SCOPE",
     "AmbiguousWrite",
     "Conflict",

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import itertools
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from functools import partial
 from types import TracebackType
 from typing import Any, Self, TypeVar
 from urllib.parse import quote
 
-import anyio
 import httpx
 from pydantic import BaseModel, ConfigDict
 
@@ -29,6 +28,7 @@ from connect_gitops.client.auth import (
     correlation_id,
     qualify_scopes,
 )
+from connect_gitops.client.concurrency import gather
 from connect_gitops.client.errors import (
     ConnectError,
     NotFound,
@@ -41,8 +41,10 @@ from connect_gitops.client.outcome import Answered
 from connect_gitops.client.retry import DEFAULT_RETRY, Attempted, Decision, RetryPolicy, classify
 from connect_gitops.client.transport import RecordingTransport, RequestLog, check_url, exchange
 from connect_gitops.core.live import ConnectorStaged
+from connect_gitops.core.redaction import Secrets
 
-DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=30.0, pool=60.0)
+REQUEST_TIMEOUTS = httpx.Timeout(connect=10.0, read=60.0, write=30.0, pool=60.0)
+"""Bounds of each phase of one HTTP request, in seconds (whole operations: the caller's job)."""
 DRAFTS = "/connectors/drafts"
 PAGES_IN_FLIGHT = 8
 
@@ -78,31 +80,6 @@ def _id_path(id: str) -> str:
     return f"{DRAFTS}/{quote(id, safe='')}"
 
 
-async def _gather(calls: Sequence[Callable[[], Awaitable[T]]], limit: int) -> list[T]:
-    """Run ``calls`` concurrently, at most ``limit`` at a time; results in call order.
-
-    The first failure cancels the rest and is raised as itself, not inside an ExceptionGroup,
-    so callers can catch the typed client errors.
-    """
-    results: dict[int, T] = {}
-    limiter = anyio.CapacityLimiter(max(1, limit))
-
-    async def run(index: int, call: Callable[[], Awaitable[T]]) -> None:
-        async with limiter:
-            results[index] = await call()
-
-    try:
-        async with anyio.create_task_group() as group:
-            for index, call in enumerate(calls):
-                group.start_soon(run, index, call)
-    except ExceptionGroup as group_error:
-        first: BaseException = group_error
-        while isinstance(first, BaseExceptionGroup):
-            first = first.exceptions[0]
-        raise first from None
-    return [results[i] for i in range(len(calls))]
-
-
 class ConnectClient:
     """An async client for the ConnectorStaged endpoints of one project.
 
@@ -120,7 +97,7 @@ class ConnectClient:
         client_secret: str,
         scopes: Sequence[str],
         transport: httpx.AsyncBaseTransport | None = None,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        timeout: httpx.Timeout = REQUEST_TIMEOUTS,
         retry: RetryPolicy = DEFAULT_RETRY,
         request_log: RequestLog | None = None,
         on_token: Callable[[str], None] | None = None,
@@ -131,7 +108,7 @@ class ConnectClient:
         auth = check_url(auth_url, what="auth URL")
         self.project_key = project_key
         self._retry = retry
-        self._secret = client_secret
+        self._secrets = Secrets([client_secret])
         if transport is None:
             limits = httpx.Limits(
                 max_connections=max_connections, max_keepalive_connections=max_connections
@@ -154,10 +131,16 @@ class ConnectClient:
             scopes=qualify_scopes(scopes, project_key),
             retry=retry,
             send=exchange,
-            redact=self._redact,
+            redact=self._secrets.redact,
             credential_names=credential_names,
         )
-        self._tokens = TokenProvider(endpoint.fetch, on_token=on_token)
+
+        def remember(token: str) -> None:
+            self._secrets.remember(token)
+            if on_token is not None:
+                on_token(token)
+
+        self._tokens = TokenProvider(endpoint.fetch, on_token=remember)
         self._http.auth = ClientCredentialsAuth(self._tokens)
 
     def __repr__(self) -> str:
@@ -209,7 +192,7 @@ class ConnectClient:
         del first
         for start in range(0, len(pages), PAGES_IN_FLIGHT):
             window = pages[start : start + PAGES_IN_FLIGHT]
-            fetched = await _gather([partial(self._page, p) for p in window], limit=PAGES_IN_FLIGHT)
+            fetched = await gather([partial(self._page, p) for p in window], limit=PAGES_IN_FLIGHT)
             for page in fetched:
                 for item in page.results:
                     if item.id not in seen:
@@ -233,7 +216,7 @@ class ConnectClient:
     ) -> dict[str, ConnectorStaged]:
         """The connectors of ``keys`` that exist, by key (for a few keys; use iter_all for all)."""
         unique = sorted(set(keys))
-        found = await _gather([partial(self.get_by_key, k) for k in unique], limit=concurrency)
+        found = await gather([partial(self.get_by_key, k) for k in unique], limit=concurrency)
         return {k: c for k, c in zip(unique, found, strict=True) if c is not None}
 
     # -- writes -----------------------------------------------------------------------------
@@ -277,12 +260,6 @@ class ConnectClient:
             return None
         return ConnectorStaged.model_validate_json(answer.body)
 
-    def _redact(self, text: str) -> str:
-        for secret in (self._secret, self._tokens.current):
-            if secret and len(secret) >= 4:
-                text = text.replace(secret, "[redacted]")
-        return text
-
     async def _call(
         self,
         method: str,
@@ -320,12 +297,12 @@ class ConnectClient:
             return outcome
         if last.decision is Decision.AMBIGUOUS:
             raise ambiguous_write(
-                outcome, method=method, path=path, correlation_id=cid, redact=self._redact
+                outcome, method=method, path=path, correlation_id=cid, redact=self._secrets.redact
             )
         if isinstance(outcome, Answered):
             raise error_for_answer(
-                outcome, method=method, path=path, correlation_id=cid, redact=self._redact
+                outcome, method=method, path=path, correlation_id=cid, redact=self._secrets.redact
             )
         raise error_for_failure(
-            outcome, method=method, path=path, correlation_id=cid, redact=self._redact
+            outcome, method=method, path=path, correlation_id=cid, redact=self._secrets.redact
         )

@@ -38,12 +38,14 @@ from connect_gitops.core.connect_spec import (
 )
 from connect_gitops.core.declarations import DeclaredConnector
 from connect_gitops.core.problems import Problem
+from connect_gitops.core.redaction import Secrets
 
 SPEC_FILE = "connect.yaml"
 MAX_SPEC_BYTES = 1024 * 1024
 DEFAULT_SSH_COMMAND = "ssh -o BatchMode=yes"
 
-_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+_URL_CREDENTIALS = Secrets()
+"""No secret known here: it hides the credentials of URLs."""
 _SCP_URL = re.compile(r"^[A-Za-z0-9._-]+@[A-Za-z0-9][A-Za-z0-9.-]*:[^\s]+$")
 _HTTPS_URL = re.compile(r"^https://[^\s/]+/[^\s]*$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -123,22 +125,17 @@ def remote_problems(
     return sorted(problems)
 
 
-def redact(text: str) -> str:
-    """Hide the userinfo of every URL (``https://user:token@host`` -> ``https://***@host``)."""
-    return _USERINFO.sub("***@", text)
-
-
 def display_url(url: str) -> str:
     """The URL as messages show it: credentials redacted, control characters escaped.
 
     Escaping keeps a hostile URL from forging lines in logs or GitHub annotations.
     """
-    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], redact(url))
+    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], _URL_CREDENTIALS.redact(url))
 
 
 def url_refusal(url: str) -> str | None:
     """Why connect-gitops refuses to hand this declared URL to git, or None when it is safe."""
-    shown = redact(url)
+    shown = _URL_CREDENTIALS.redact(url)
     if url.startswith("-"):
         return f"refusing repository URL {shown!r}: it starts with '-' and git would read an option"
     if "::" in url:
@@ -197,7 +194,7 @@ def _tags_present(url: str, tags: Sequence[str], timeout: float) -> set[str]:
 
 def _read_specs(url: str, tags: Sequence[str], timeout: float) -> dict[str, RemoteResult]:
     """Fetch only these tags, at depth 1, and judge the connect.yaml of each."""
-    shown = redact(url)
+    shown = _URL_CREDENTIALS.redact(url)
     with tempfile.TemporaryDirectory(prefix="connect-gitops-") as scratch:
         try:
             git.Repo.init(scratch, bare=True).close()
@@ -286,7 +283,7 @@ def git_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
 def _run_git(args: Sequence[str], *, url: str, timeout: float) -> str:
     """Run git without a terminal and return its stdout; a failure raises :class:`_GitFailed`."""
     command = ["git", "-c", "protocol.ext.allow=never", *args]
-    shown = redact(url)
+    shown = _URL_CREDENTIALS.redact(url)
     try:
         process = subprocess.Popen(
             command,
@@ -310,7 +307,7 @@ def _run_git(args: Sequence[str], *, url: str, timeout: float) -> str:
             (line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line),
             f"git exited with status {process.returncode}",
         )
-        detail = redact(_CONTROL.sub("", first))[:_MAX_STDERR_LINE]
+        detail = _URL_CREDENTIALS.redact(_CONTROL.sub("", first))[:_MAX_STDERR_LINE]
         raise _GitFailed(f"repository {shown} is not reachable: {detail}")
     return stdout.decode("utf-8", "replace")
 

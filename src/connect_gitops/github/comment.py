@@ -7,11 +7,13 @@ becomes a warning in the result, because a plan that succeeded must not fail for
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import httpx
 
+from connect_gitops.core.redaction import Secrets
 from connect_gitops.github.actions import ActionsEnvironment
 from connect_gitops.reporting.github import PLAN_MARKER, pr_comment_body
 
@@ -84,11 +86,10 @@ def post_sticky_comment(
             answer = _send(http, "PATCH", f"/repos/{repository}/issues/comments/{existing}", body)
             return CommentResult("updated", existing, _str(answer.get("html_url")))
     except _GitHubRefused as refusal:
-        return _skipped(_redact(str(refusal), token))
+        return _skipped(Secrets([token]).redact(str(refusal)))
     except httpx.HTTPError as error:
-        return _skipped(
-            _redact(f"could not reach the GitHub API at {base}: {type(error).__name__}", token)
-        )
+        reason = f"could not reach the GitHub API at {base}: {type(error).__name__}"
+        return _skipped(Secrets([token]).redact(reason))
     except ValueError:
         return _skipped(f"the GitHub API at {base} did not answer with JSON")
 
@@ -145,10 +146,6 @@ def _skipped(message: str) -> CommentResult:
     return CommentResult("skipped", warning=f"plan comment not posted: {message}")
 
 
-def _redact(message: str, token: str) -> str:
-    return message.replace(token, "***") if token else message
-
-
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -186,3 +183,27 @@ def post_plan_comment(
         marker=marker,
         transport=transport,
     )
+
+
+def comment_on_pull_request(
+    markdown: Callable[[], str],
+    actions: ActionsEnvironment,
+    *,
+    say: Callable[[str], None],
+    transport: httpx.BaseTransport | None = None,
+) -> CommentResult:
+    """``plan --pr-comment``, all of it: post the sticky comment when running in GitHub Actions,
+    and tell the user what happened (a warning annotation too when it was not posted).
+
+    ``markdown`` renders the plan report; it is called only when a comment is posted.
+    """
+    if not actions.active:
+        say("--pr-comment: not running in GitHub Actions; no comment posted")
+        return _skipped("not running in GitHub Actions")
+    posted = post_plan_comment(markdown(), actions, transport=transport)
+    if posted.ok:
+        say(f"Plan comment {posted.action}: {posted.url or ''}".rstrip(": "))
+    else:
+        say(f"warning: {posted.warning}")
+        actions.warning(posted.warning or "plan comment not posted")
+    return posted

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 
-from connect_gitops.core.problems import Problem, ValidationReport
+from connect_gitops.core.declarations import ValidationReport
+from connect_gitops.core.problems import Problem
 from connect_gitops.reporting._format import clean
 
 

@@ -1,4 +1,5 @@
-"""Which files are declarations, and reading one of them into plain data.
+"""Which files are declarations, reading one of them into plain data, and writing any file
+atomically.
 
 Nothing here needs pydantic or the models, so git can match changed paths without loading
 them.
@@ -6,8 +7,11 @@ them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import stat
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final
@@ -82,3 +86,37 @@ def read_declaration_file(root: Path, name: str) -> Reading:
         return Problem(name, problem.line, problem.col, "", problem.message)
     except OSError as error:
         return Problem(name, 1, 1, "", f"cannot read: {error.strerror}")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8, ``\\n`` line ends) to ``path`` so that a reader never sees half of
+    it: into a new temporary file beside it, then renamed over it.
+
+    The temporary file is created exclusively, under a random name (``tempfile.mkstemp``), so a
+    file or symbolic link that someone planted at a predictable name cannot redirect the write.
+    It gets the permissions a new file would get (or those of the file it replaces).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=".partial", dir=path.parent
+    )
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
+            os.fchmod(file.fileno(), _mode_for(path))
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions of the file at ``path``, or those a new file gets under the umask."""
+    with contextlib.suppress(OSError):
+        found = os.lstat(path)
+        if stat.S_ISREG(found.st_mode):
+            return stat.S_IMODE(found.st_mode)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask

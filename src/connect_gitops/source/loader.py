@@ -14,8 +14,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from connect_gitops.core.declarations import ConnectorDeclaration, DeclaredConnector
-from connect_gitops.core.problems import Problem, ValidationReport
+from connect_gitops.core.declarations import (
+    ConnectorDeclaration,
+    DeclaredConnector,
+    ValidationReport,
+)
+from connect_gitops.core.problems import Problem
 from connect_gitops.source import yamlsafe
 from connect_gitops.source.config import Config, ConfigError, load_config, unknown_target_message
 from connect_gitops.source.files import (

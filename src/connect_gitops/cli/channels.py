@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TextIO
 
 from connect_gitops.github.actions import ActionsEnvironment, OutputValue
+from connect_gitops.source.files import write_atomically
 
 if TYPE_CHECKING:
     from connect_gitops.client.transport import RequestRecord
@@ -34,14 +35,6 @@ def format_for(requested: str | None, out: Path | None) -> Format:
     if suffix in (".md", ".markdown"):
         return "markdown"
     return "text"
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    """Write ``--out`` through a temporary file, so a reader never sees half a plan."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8", newline="\n")
-    os.replace(partial, path)
 
 
 @dataclass(slots=True)
@@ -82,11 +75,11 @@ class Channels:
         if self.format == "text":
             self.say(text)
             if self.out is not None:
-                _atomic_write(self.out, _plain(text))
+                write_atomically(self.out, _plain(text))
             return
         document = documents.json() if self.format == "json" else documents.markdown()
         if self.out is not None:
-            _atomic_write(self.out, document)
+            write_atomically(self.out, document)
             self.say(text)
             self.say(f"Wrote {self.out}")
         else:
