@@ -7,7 +7,7 @@ import io
 import anyio
 import pytest
 
-from connect_gitops.apply.lifecycle import BACKOFF, Backoff, Waited, wait_until
+from connect_gitops.apply.waiting import BACKOFF, Backoff, Waited, wait_until
 from connect_gitops.reporting.progress import PlainProgress, format_elapsed
 
 

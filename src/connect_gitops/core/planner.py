@@ -37,7 +37,7 @@ from connect_gitops.core.declarations import (
     missing_for_create,
 )
 from connect_gitops.core.diff import NESTED_FIELDS, SET_FIELDS, diff
-from connect_gitops.core.live import ConnectorStaged
+from connect_gitops.core.live import ConnectorStaged, ConnectorStatus
 from connect_gitops.core.plan import Change, FieldChange, LifecycleStep, Orphan, Plan
 
 IN_CERTIFICATION = "in certification"
@@ -149,7 +149,7 @@ def plan_change(
     }
     if declared.declaration.privateProjects and not live.private:
         return Change(kind="blocked", reason=NOT_PRIVATE, **where)
-    if found.actions and live.status == "InCertification":
+    if found.actions and live.status == ConnectorStatus.IN_CERTIFICATION:
         return Change(kind="blocked", reason=IN_CERTIFICATION, **where)
     lifecycle = _lifecycle(
         policy,
@@ -160,7 +160,7 @@ def plan_change(
     )
     if not found.actions:
         return Change(kind="noop", lifecycle=lifecycle, **where)
-    reason = WAITS_FOR_PUBLISH if live.status == "Processing" else None
+    reason = WAITS_FOR_PUBLISH if live.status == ConnectorStatus.PROCESSING else None
     return Change(kind="update", lifecycle=lifecycle, reason=reason, **where)
 
 
@@ -190,7 +190,8 @@ def _lifecycle(
 ) -> list[LifecycleStep]:
     """The preview and publish steps apply requests after this change's writes."""
     if live is not None and (
-        live.status == "InCertification" or (live.status == "Processing" and not writes)
+        live.status == ConnectorStatus.IN_CERTIFICATION
+        or (live.status == ConnectorStatus.PROCESSING and not writes)
     ):
         return []
     steps: list[LifecycleStep] = []
@@ -226,7 +227,7 @@ def _publish_reason(live: ConnectorStaged | None, *, writes: bool) -> str | None
         return NEVER_PUBLISHED
     if writes or live.hasChanges:
         return UNPUBLISHED_CHANGES
-    if live.status == "Draft":
+    if live.status == ConnectorStatus.DRAFT:
         return NEVER_PUBLISHED
     return None
 
