@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from connect_gitops.client.outcome import (
+from connect_gitops.client.attempt import (
     Answered,
     FailureKind,
     TransportFailure,

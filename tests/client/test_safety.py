@@ -46,20 +46,23 @@ def test_https_and_loopback_http_are_accepted(url: str) -> None:
     [
         (
             "http://connect.example.com",
-            "API URL http://connect.example.com must use https:// (plain http is allowed only "
-            "for loopback hosts: 127.0.0.0/8, ::1, localhost)",
+            "API URL: plain http is allowed only for loopback hosts (127.0.0.0/8, ::1, "
+            "localhost), not 'connect.example.com': use https",
         ),
         (
             "http://10.0.0.1:8000",
-            "API URL http://10.0.0.1 must use https:// (plain http is allowed only for loopback "
-            "hosts: 127.0.0.0/8, ::1, localhost)",
+            "API URL: plain http is allowed only for loopback hosts (127.0.0.0/8, ::1, "
+            "localhost), not '10.0.0.1': use https",
         ),
-        ("ftp://connect.example.com", "API URL must be an https:// URL, not 'ftp'"),
+        (
+            "ftp://connect.example.com",
+            "API URL: invalid URL 'ftp://connect.example.com': use https://HOST",
+        ),
         (
             "https://user:pw@connect.example.com",
-            "API URL must not contain credentials; use the environment variables",
+            "API URL: the URL must not contain credentials",
         ),
-        ("https://", "API URL 'https://' has no host"),
+        ("https://", "API URL: invalid URL 'https://': use https://HOST"),
     ],
 )
 def test_other_urls_are_refused_at_construction(url: str, message: str) -> None:
@@ -69,7 +72,7 @@ def test_other_urls_are_refused_at_construction(url: str, message: str) -> None:
 
 
 def test_the_auth_url_is_checked_too() -> None:
-    with pytest.raises(ValueError, match=r"^auth URL http://auth.example.com must use https://"):
+    with pytest.raises(ValueError, match=r"^auth URL: plain http .* not 'auth.example.com'"):
         _client("https://connect.test", auth_url="http://auth.example.com")
 
 

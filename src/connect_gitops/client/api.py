@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from connect_gitops import __version__
 from connect_gitops.client import paging
+from connect_gitops.client.attempt import Answered
 from connect_gitops.client.auth import (
     DEFAULT_CREDENTIAL_NAMES,
     ClientCredentialsAuth,
@@ -37,7 +38,6 @@ from connect_gitops.client.errors import (
     error_for_answer,
     error_for_failure,
 )
-from connect_gitops.client.outcome import Answered
 from connect_gitops.client.retry import DEFAULT_RETRY, Attempted, Decision, RetryPolicy, classify
 from connect_gitops.client.transport import RecordingTransport, RequestLog, check_url, exchange
 from connect_gitops.core.live import ConnectorStaged
@@ -275,7 +275,7 @@ class ConnectClient:
 
         async def once() -> Attempted:
             try:
-                outcome = await exchange(
+                result = await exchange(
                     self._http,
                     method,
                     path,
@@ -288,21 +288,21 @@ class ConnectClient:
                 # Raised by the token refresh inside httpx's auth flow: drop the frames that hold
                 # the request (and its Authorization header) before it travels further.
                 raise exc.with_traceback(None) from None
-            return Attempted(outcome, classify(is_write, outcome))
+            return Attempted(result, classify(is_write, result))
 
         last = await self._retry.run(once)
-        outcome = last.outcome
+        result = last.result
         if last.decision is Decision.SUCCEED:
-            assert isinstance(outcome, Answered)
-            return outcome
+            assert isinstance(result, Answered)
+            return result
         if last.decision is Decision.AMBIGUOUS:
             raise ambiguous_write(
-                outcome, method=method, path=path, correlation_id=cid, redact=self._secrets.redact
+                result, method=method, path=path, correlation_id=cid, redact=self._secrets.redact
             )
-        if isinstance(outcome, Answered):
+        if isinstance(result, Answered):
             raise error_for_answer(
-                outcome, method=method, path=path, correlation_id=cid, redact=self._secrets.redact
+                result, method=method, path=path, correlation_id=cid, redact=self._secrets.redact
             )
         raise error_for_failure(
-            outcome, method=method, path=path, correlation_id=cid, redact=self._secrets.redact
+            result, method=method, path=path, correlation_id=cid, redact=self._secrets.redact
         )

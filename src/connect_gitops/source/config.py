@@ -10,13 +10,11 @@ Parsing and validation are pydantic models (pure); reading the file is :func:`lo
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Final
-from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -31,6 +29,7 @@ from pydantic import (
 
 from connect_gitops.core import rules
 from connect_gitops.core.problems import Problem
+from connect_gitops.core.urls import check_service_url
 from connect_gitops.source import yamlsafe
 from connect_gitops.source.files import CONFIG_FILE, DEFAULT_CONNECTOR_GLOBS
 from connect_gitops.source.messages import describe_errors, suggestion
@@ -67,33 +66,6 @@ class UnknownTargetError(ConfigError):
 
 class CredentialsError(ConfigError):
     """A credential variable that is not set (its name is in the message, never a value)."""
-
-
-def check_service_url(value: str) -> str:
-    """An https URL, or plain http to a loopback host (tests, the emulator on a socket)."""
-    parts = urlsplit(value)
-    host = parts.hostname or ""
-    if parts.scheme not in ("https", "http") or not host:
-        raise ValueError(f"invalid URL {value!r}: use https://HOST")
-    if parts.username is not None or parts.password is not None:
-        raise ValueError("the URL must not contain credentials")
-    if parts.query or parts.fragment:
-        raise ValueError(f"invalid URL {value!r}: no query or fragment")
-    if parts.scheme == "http" and not is_loopback(host):
-        raise ValueError(
-            f"plain http is allowed only for loopback hosts (127.0.0.0/8, ::1, localhost), "
-            f"not {host!r}: use https"
-        )
-    return value.rstrip("/")
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _check_env_name(value: str) -> str:

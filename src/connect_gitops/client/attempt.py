@@ -43,7 +43,7 @@ class TransportFailure:
     detail: str = ""
 
 
-Outcome = Answered | TransportFailure
+AttemptResult = Answered | TransportFailure
 
 _NOT_SENT: tuple[type[Exception], ...] = (
     httpx.ConnectError,
