@@ -9,7 +9,7 @@ import pytest
 from connect_gitops.source.config import load_config
 from connect_gitops.source.files import discover_files
 from connect_gitops.source.loader import LoadResult, load_files, load_folder
-from connect_gitops.source.yamlsafe import fast_loader_class
+from connect_gitops.source.yaml_fast import FastLoader
 
 CONFIG = """\
 connectors: ["connectors/**/*.yaml"]
@@ -58,7 +58,7 @@ def test_fast_path_is_libyaml() -> None:
     from ruamel.yaml.main import CParser  # type: ignore[attr-defined]
 
     assert CParser is not None
-    assert issubclass(fast_loader_class(), CParser)
+    assert issubclass(FastLoader, CParser)
 
 
 def test_valid_files_load_once_with_file_line_and_target(tmp_path: Path) -> None:

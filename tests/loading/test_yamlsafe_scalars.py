@@ -8,6 +8,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from connect_gitops.source import yamlsafe
+from connect_gitops.source.yaml_fast import FastLoader
 
 TRICKY_SCALARS = [
     "0",
@@ -95,4 +96,4 @@ def test_quoted_scalars_stay_strings(scalar: str) -> None:
 def test_fast_loader_is_libyaml() -> None:
     from ruamel.yaml.main import CParser  # type: ignore[attr-defined]
 
-    assert issubclass(yamlsafe.fast_loader_class(), CParser)
+    assert issubclass(FastLoader, CParser)

@@ -33,6 +33,7 @@ from connect_gitops.core.urls import check_service_url
 from connect_gitops.source import yamlsafe
 from connect_gitops.source.files import CONFIG_FILE, DEFAULT_CONNECTOR_GLOBS
 from connect_gitops.source.messages import describe_errors, suggestion
+from connect_gitops.source.yaml_positions import locate
 
 IMPLICIT_TARGET: Final = "default"
 DEFAULT_CLIENT_ID_ENV: Final = "CTP_CLIENT_ID"
@@ -341,7 +342,7 @@ def load_config(root: Path, environ: Mapping[str, str]) -> Config:
         rt = yamlsafe.parse_round_trip(text)[0]
         problems = []
         for found in describe_errors(error, ConfigFile):
-            line, col = yamlsafe.locate(rt, found.loc, found.anchor) or (1, 1)
+            line, col = locate(rt, found.loc, found.anchor) or (1, 1)
             problems.append(Problem(CONFIG_FILE, line, col, found.path, found.message))
         raise _config_error(problems) from None
     return config_from_file(root, file, spec, environ)

@@ -29,6 +29,7 @@ from connect_gitops.source.files import (
     read_declaration_file,
 )
 from connect_gitops.source.messages import FieldError, describe_errors
+from connect_gitops.source.yaml_positions import locate
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +167,7 @@ def _locate(
     for index, document, error in located:
         position = None
         if index < len(rt_documents):
-            position = yamlsafe.locate(rt_documents[index], error.loc, error.anchor)
+            position = locate(rt_documents[index], error.loc, error.anchor)
         line, col = position or (document.line, document.col)
         problems.append(Problem(name, line, col, error.path, error.message))
     return problems

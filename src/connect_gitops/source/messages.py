@@ -3,7 +3,7 @@
 Pydantic says "Input should be a valid string"; a user who wrote ``tag: 1.0`` needs "got the
 number 1.0: quote it". Unknown fields get a "did you mean" from the names allowed at that level,
 and every error says where to point: at a value, at a key, or at the mapping that lacks a key.
-The positions themselves come from :func:`connect_gitops.source.yamlsafe.locate`.
+The positions themselves come from :func:`connect_gitops.source.yaml_positions.locate`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from connect_gitops.source.yamlsafe import Anchor
+from connect_gitops.source.yaml_positions import Anchor
 
 Loc = tuple[str | int, ...]
 

@@ -1,9 +1,11 @@
 """Safe, fast YAML reading for files that anyone can commit.
 
 Declarations are parsed with ruamel.yaml's C parser (libyaml in ruamel.yaml.clib) and its safe
-constructor: plain data only, no custom tags, no duplicate keys. A file is parsed a second time,
-in round-trip mode, only when it has validation errors, because only then do we need the line and
-column of every value (:func:`parse_round_trip`, :func:`locate`).
+constructor (:mod:`.yaml_fast`): plain data only, no custom tags, no duplicate keys. Only YAML
+that the bundled libyaml reads differently from ruamel's own parser goes to the slower
+pure-Python one. A file is parsed a second time, in round-trip mode, only when it has
+validation errors, because only then do we need the line and column of every value
+(:func:`parse_round_trip`, :mod:`.yaml_positions`).
 
 Hostile input fails fast, with the position where it went wrong: files over 1 MiB, bytes that are
 not UTF-8, nesting deeper than :data:`MAX_DEPTH` (the C composer recurses and would crash the
@@ -19,11 +21,10 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import ConstructorError, DuplicateKeyError, SafeConstructor
+from ruamel.yaml.constructor import ConstructorError, DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLFutureWarning, YAMLWarning
 from ruamel.yaml.events import (
     CollectionEndEvent,
@@ -33,8 +34,8 @@ from ruamel.yaml.events import (
 )
 from ruamel.yaml.main import CParser  # type: ignore[attr-defined]  # None without the clib
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.resolver import Resolver
-from ruamel.yaml.tag import Tag
+
+from connect_gitops.source.yaml_fast import ColonLoader, FastLoader, has_flow_colon, mask_colons
 
 # ruamel's YAML 1.1 notes (e.g. "1e3" without a dot) would print a paragraph of advice to the
 # user's terminal; the loader reports what matters itself, with file and line.
@@ -47,9 +48,6 @@ MAX_ALIAS_EXPANSION: Final = 10_000
 
 Position = tuple[int, int]
 """1-based (line, column)."""
-
-Anchor = Literal["value", "key", "missing"]
-"""What a position points at: a value, the key of a mapping entry, or the mapping lacking a key."""
 
 
 class YamlProblem(Exception):
@@ -118,162 +116,15 @@ def decode(data: bytes) -> str:
 
 
 def _pure_safe_loader(text: str) -> tuple[Any, Any]:
-    """The pure-Python safe loader, for YAML 1.2 syntax that the bundled libyaml rejects.
-
-    The libyaml in ruamel.yaml.clib is older than YAML 1.2: it refuses e.g. ``[region:project]``
-    in flow style, which is valid YAML 1.2 and common in ``privateProjects``. Its composer also
-    enforces :data:`MAX_DEPTH` itself.
+    """The pure-Python safe loader, for YAML 1.2 syntax that the bundled libyaml rejects and
+    masking cannot help with (:func:`~.yaml_fast.mask_colons`). Its composer also enforces
+    :data:`MAX_DEPTH` itself.
     """
     yaml = YAML(typ="safe", pure=True)
     yaml.allow_duplicate_keys = False
     yaml.max_depth = MAX_DEPTH
     constructor, parser = yaml.get_constructor_parser(text)
     return constructor, parser
-
-
-_STR: Final = "tag:yaml.org,2002:str"
-_MAP: Final = "tag:yaml.org,2002:map"
-_SEQ: Final = "tag:yaml.org,2002:seq"
-_INT: Final = "tag:yaml.org,2002:int"
-_BOOL: Final = "tag:yaml.org,2002:bool"
-_NULL: Final = "tag:yaml.org,2002:null"
-_FLOAT: Final = "tag:yaml.org,2002:float"
-_DECIMAL: Final = re.compile(r"[-+]?[0-9]+")
-"""Integers that need no base or underscore handling: ``int()`` reads them as ruamel does."""
-
-
-_PLAIN_STR: Final = Resolver.DEFAULT_SCALAR_TAG
-"""The tag the resolver gives every string scalar (one shared object, compared by identity)."""
-
-
-class _NotPlain(Exception):
-    """The document needs the full safe constructor (merge keys, other tags, duplicates)."""
-
-
-def _construct_plain(constructor: Any, node: Any) -> Any:
-    """Build plain data from composed nodes without the generic constructor's bookkeeping.
-
-    The safe constructor resolves every tag to a string and tracks recursion per node, which
-    costs more than parsing; declarations are small trees of maps, lists and strings.
-    """
-    tag = node.ctag
-    if tag.handle is not None:
-        raise _NotPlain
-    name = tag.suffix
-    if name == _STR:
-        return node.value
-    if name == _MAP:
-        mapping: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            # A string needs no call (most keys and values are): the resolver's shared tag says so.
-            if key_node.ctag is _PLAIN_STR:
-                key = key_node.value
-            else:
-                key = _construct_plain(constructor, key_node)
-                if isinstance(key, (list, dict)):
-                    raise _NotPlain
-            if key in mapping:
-                raise _NotPlain
-            mapping[key] = (
-                value_node.value
-                if value_node.ctag is _PLAIN_STR
-                else _construct_plain(constructor, value_node)
-            )
-        return mapping
-    if name == _SEQ:
-        return [
-            item.value if item.ctag is _PLAIN_STR else _construct_plain(constructor, item)
-            for item in node.value
-        ]
-    if name == _INT:
-        value = node.value
-        if _DECIMAL.fullmatch(value):
-            return int(value)
-        return constructor.construct_non_recursive_object(node)  # 0x, 0o, 0b, 1_000
-    if name == _BOOL:
-        return node.value.lower() == "true"  # the YAML 1.2 resolver: true/True/TRUE/false/...
-    if name == _NULL:
-        return None
-    if name == _FLOAT:
-        return constructor.construct_non_recursive_object(node)
-    raise _NotPlain
-
-
-def _implicit_resolvers() -> dict[str, tuple[tuple[Tag, re.Pattern[str]], ...]]:
-    """The YAML 1.2 implicit resolvers by first character, as compiled patterns and shared tags.
-
-    The same rules as ``Resolver.resolve`` in the same order; only the per-call bookkeeping
-    (lazy regexes, list concatenation, a new Tag per scalar) is done once here.
-    """
-    table = Resolver.yaml_implicit_resolvers
-    if table.get(None):  # pragma: no cover - ruamel's 1.2 set has no catch-all resolver
-        raise RuntimeError("unexpected catch-all implicit resolver")
-    tags: dict[str, Tag] = {}
-    return {
-        first: tuple(
-            (tags.setdefault(tag, Tag(suffix=tag)), re.compile(regexp.pattern, regexp.flags))
-            for tag, regexp in resolvers
-        )
-        for first, resolvers in table.items()
-        if first is not None
-    }
-
-
-_IMPLICIT: Final = _implicit_resolvers()
-_NO_RESOLVERS: Final[tuple[tuple[Tag, re.Pattern[str]], ...]] = ()
-
-
-_FastLoader: Any
-if CParser is not None:
-
-    class _CLoader(CParser, SafeConstructor, Resolver):  # type: ignore[misc]
-        """libyaml parser + safe constructor + the unversioned YAML 1.2 resolver.
-
-        This is what ``YAML(typ="safe")`` assembles per call when ruamel.yaml.clib is installed, but
-        built once, and with ``Resolver`` instead of ``VersionedResolver``, which asks for the YAML
-        version on every scalar and costs more than the parsing itself.
-        """
-
-        def __init__(self, stream: str) -> None:
-            CParser.__init__(self, stream)
-            self._parser = self._composer = self
-            SafeConstructor.__init__(self, loader=self)
-            self.allow_duplicate_keys = False
-            Resolver.__init__(self, loadumper=self)
-
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-            """``Resolver.resolve`` for a resolver without path resolvers, precomputed."""
-            if kind is ScalarNode:
-                if implicit[0]:
-                    for tag, pattern in _IMPLICIT.get(value[:1], _NO_RESOLVERS):
-                        if pattern.match(value):
-                            return tag
-                return self.DEFAULT_SCALAR_TAG
-            if kind is SequenceNode:
-                return self.DEFAULT_SEQUENCE_TAG
-            return self.DEFAULT_MAPPING_TAG
-
-        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-            """No path resolvers: nothing to track per level."""
-
-        def ascend_resolver(self) -> None:
-            """No path resolvers: nothing to track per level."""
-
-        def construct_document(self, node: Any) -> Any:
-            """Plain maps, lists and strings directly; anything else the safe constructor's way."""
-            try:
-                return _construct_plain(self, node)
-            except _NotPlain:
-                return super().construct_document(node)
-
-    _FastLoader = _CLoader
-else:  # pragma: no cover - ruamel.yaml.clib is a dependency on CPython
-    _FastLoader = None
-
-
-def fast_loader_class() -> Any:
-    """The loader used for the fast path (a test checks that it is libyaml's CParser)."""
-    return _FastLoader
 
 
 _PARSER_CRASHES = (IndexError, KeyError, TypeError, ValueError, AttributeError)
@@ -290,23 +141,49 @@ def _crash(error: Exception) -> YamlProblem:
     )
 
 
+_COLON_IN_FLOW: Final = "found unexpected ':'"
+"""libyaml 0.1.7's refusal of a colon inside a plain scalar in a flow collection."""
+
+
 def parse_documents(text: str) -> list[Document]:
     """Every document of a file as plain data; raises :class:`YamlProblem`."""
     _check_depth(text)
     try:
-        if _FastLoader is not None:
+        if FastLoader is not None:
+            if has_flow_colon(text):
+                found = _load_masked(text)
+                if found is not None:
+                    return found
             try:
-                loader = _FastLoader(text)
+                loader = FastLoader(text)
                 return _load(loader, loader, text)
             except (DuplicateKeyError, ConstructorError):
                 raise
-            except MarkedYAMLError:
-                pass  # maybe YAML 1.2 syntax that old libyaml refuses: ask the pure parser
+            except MarkedYAMLError as error:  # YAML 1.2 syntax that old libyaml refuses?
+                if str(error.problem) == _COLON_IN_FLOW:
+                    found = _load_masked(text)
+                    if found is not None:
+                        return found
         return _load(*_pure_safe_loader(text), text)
     except YAMLError as error:
         raise _problem(error) from None
     except _PARSER_CRASHES as error:
         raise _crash(error) from None
+
+
+def _load_masked(text: str) -> list[Document] | None:
+    """The documents of a text with colons inside flow scalars, read by libyaml with those
+    colons masked; None when masking cannot be trusted here or libyaml still refuses (the
+    pure parser then decides, with its own message)."""
+    masked = mask_colons(text)
+    if masked is None:
+        return None
+    _check_depth(masked)  # the check of the original text stopped at the first such colon
+    loader = ColonLoader(masked)
+    try:
+        return _load(loader, loader, masked)
+    except (YAMLError, YamlProblem, *_PARSER_CRASHES):
+        return None
 
 
 def _load(constructor: Any, parser: Any, text: str) -> list[Document]:
@@ -445,45 +322,3 @@ def _problem(error: YAMLError) -> YamlProblem:
     context = getattr(error, "context", None)
     message = f"{context}: {problem}" if context and mark is not None else problem
     return YamlProblem(f"invalid YAML: {' '.join(message.split())}", line, col)
-
-
-def locate(document: Any, loc: tuple[str | int, ...], anchor: Anchor) -> Position | None:
-    """The position of ``loc`` in a round-trip document, or of its deepest existing parent.
-
-    ``key`` points at the key of the last mapping entry, ``value`` at the value (the first
-    item of a collection), ``missing`` at the mapping that lacks the last key.
-    """
-    position = _own_position(document)
-    node = document
-    for depth, part in enumerate(loc):
-        last = depth == len(loc) - 1
-        if isinstance(node, CommentedMap) and _has_key(node, part):
-            if last and anchor == "key":
-                return _one_based(node.lc.key(part))
-            child = node[part]
-            position = _own_position(child) or _one_based(node.lc.value(part))
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-            child = node[part]
-            position = _own_position(child) or _one_based(node.lc.item(part))
-        else:
-            break
-        node = child
-    return position
-
-
-def _has_key(mapping: CommentedMap, key: object) -> bool:
-    try:
-        return key in mapping
-    except TypeError:
-        return False
-
-
-def _own_position(node: Any) -> Position | None:
-    if isinstance(node, (CommentedMap, CommentedSeq)) and node.lc.line is not None:
-        return (node.lc.line + 1, node.lc.col + 1)
-    return None
-
-
-def _one_based(position: Any) -> Position:
-    line, col = position
-    return (int(line) + 1, int(col) + 1)
