@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 import yaml
-from github_fakes import FakeGitHub, parse_github_output
+from tests.support.github import FakeGitHub, parse_github_output
 
 from connect_gitops.github.comment import DEFAULT_MARKER
 

@@ -7,7 +7,7 @@ import json
 import socket
 from pathlib import Path
 
-from github_fakes import FakeGitHub
+from tests.support.github import FakeGitHub
 
 from connect_gitops.github.actions import ActionsEnvironment
 from connect_gitops.github.comment import (

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.fresh_python import run_python
-from tests.integration.cli_support import cli, environment, write_config, write_declarations
+from tests.support.cli import cli, environment
+from tests.support.declarations import write_config, write_declarations
+from tests.support.fresh_python import run_python
 
 WATCH = (
     "tenacity",  # retries: only after a failed attempt

@@ -17,15 +17,11 @@ from connect_gitops.client import transport
 from connect_gitops.client.api import REQUEST_TIMEOUTS, ConnectClient
 from connect_gitops.client.errors import TransportError
 from connect_gitops.client.retry import RetryPolicy
-from tests.integration.cli_support import cli, write_declarations
+from tests.support.cli import cli
+from tests.support.declarations import write_declarations
+from tests.support.paths import SOURCE
 
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-SRC = Path(__file__).resolve().parents[2] / "src" / "connect_gitops"
+SRC = SOURCE
 
 
 def client(api_url: str, **kwargs: object) -> ConnectClient:
