@@ -4,10 +4,10 @@ saved by ``plan --out plan.json`` exactly."""
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -30,6 +30,8 @@ from connect_gitops.cli.running import (
 )
 
 if TYPE_CHECKING:
+    from connect_gitops.apply.runs import ApplyRun
+    from connect_gitops.cli.channels import Channels
     from connect_gitops.core.plan import Plan
 
 
@@ -93,56 +95,67 @@ def apply(
     def work() -> int:
         from connect_gitops.apply.runs import apply_run
         from connect_gitops.apply.saved import apply_saved_run
-        from connect_gitops.core.plan import PlanFormatError
-        from connect_gitops.reporting.documents import apply_documents
-        from connect_gitops.reporting.progress import make_progress
-        from connect_gitops.reporting.text import render_apply_text, render_plan_text
 
         if source.is_file() and (targets or changed_since):
             channels.say("error: --target and --changed-since do not apply to a saved plan")
             return EXIT_FAILURE
-        progress = make_progress(channels.stderr, is_ci=channels.is_ci)
-        options = client_options(channels, read_only=False)
-
-        def show_plan(plan: Plan, notices: Sequence[str] = ()) -> None:
-            for notice in notices:
-                channels.say(notice)
-            channels.say(render_plan_text(plan, color=channels.color))
-
         if source.is_file():
-            applying = partial(apply_saved_run, source, os.environ, options)
+            applying = partial(apply_saved_run, source)
         else:
             chosen = selection(source, targets, changed_since, channels)
             lifecycle = overrides(preview, publish, certification)
-            applying = partial(
-                apply_run, chosen, os.environ, options, overrides=lifecycle, remote=remote
-            )
-        with progress:
-            try:
-                run = run_async(
-                    partial(
-                        applying,
-                        concurrency=concurrency,
-                        wait_timeout=timeout,
-                        wait=wait,
-                        progress=progress,
-                        on_plan=show_plan,
-                    )
-                )
-            except PlanFormatError as error:
-                channels.say(f"error: {source}: {error}")
-                return EXIT_FAILURE
-        documents = apply_documents(run.result)
-        channels.report(
-            text=render_apply_text(run.result, color=channels.color), documents=documents
-        )
-        code = EXIT_OK if run.result.ok else EXIT_FAILURE
-        channels.actions.annotate((o for o in run.result.outcomes if not o.ok), folder=folder)
-        channels.to_runner(
-            documents=documents,
-            plan=run.plan,
-            outputs={"has-changes": run.plan.has_changes, "exit-code": code},
-        )
-        return code
+            applying = partial(apply_run, chosen, overrides=lifecycle, remote=remote)
+        steps = {"concurrency": concurrency, "wait_timeout": timeout, "wait": wait}
+        run = _run(channels, applying, source, **steps)
+        return EXIT_FAILURE if run is None else _report(channels, run, folder)
 
     ctx.exit(run_command(channels, work, folder))
+
+
+def _run(
+    channels: Channels,
+    applying: Callable[..., Awaitable[ApplyRun]],
+    source: Path,
+    **steps: Any,
+) -> ApplyRun | None:
+    """Run ``applying`` with a write token and the progress display, the plan shown first;
+    None when the saved plan ``source`` cannot be read (the user is told why)."""
+    from connect_gitops.core.plan import PlanFormatError
+    from connect_gitops.reporting.progress import make_progress
+    from connect_gitops.reporting.text import render_plan_text
+
+    progress = make_progress(channels.stderr, is_ci=channels.is_ci)
+    options = client_options(channels, read_only=False)
+
+    def show_plan(plan: Plan, notices: Sequence[str] = ()) -> None:
+        for notice in notices:
+            channels.say(notice)
+        channels.say(render_plan_text(plan, color=channels.color))
+
+    with progress:
+        try:
+            return run_async(
+                partial(
+                    applying, os.environ, options, progress=progress, on_plan=show_plan, **steps
+                )
+            )
+        except PlanFormatError as error:
+            channels.say(f"error: {source}: {error}")
+            return None
+
+
+def _report(channels: Channels, run: ApplyRun, folder: Path) -> int:
+    """The apply report, annotations for the connectors that need attention, the outputs."""
+    from connect_gitops.reporting.documents import apply_documents
+    from connect_gitops.reporting.text import render_apply_text
+
+    documents = apply_documents(run.result)
+    channels.report(text=render_apply_text(run.result, color=channels.color), documents=documents)
+    code = EXIT_OK if run.result.ok else EXIT_FAILURE
+    channels.actions.annotate((o for o in run.result.outcomes if not o.ok), folder=folder)
+    channels.to_runner(
+        documents=documents,
+        plan=run.plan,
+        outputs={"has-changes": run.plan.has_changes, "exit-code": code},
+    )
+    return code

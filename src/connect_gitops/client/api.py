@@ -72,6 +72,17 @@ def _tls_verification(*urls: httpx.URL) -> bool | ssl.SSLContext:
     return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
+def _pooled_transport(
+    max_connections: int, verify: bool | ssl.SSLContext
+) -> httpx.AsyncHTTPTransport:
+    """A connection pool that keeps every connection alive and never retries on its own (the
+    retry policy decides)."""
+    limits = httpx.Limits(
+        max_connections=max_connections, max_keepalive_connections=max_connections
+    )
+    return httpx.AsyncHTTPTransport(verify=verify, limits=limits, retries=0)
+
+
 def _key_path(key: str) -> str:
     return f"{DRAFTS}/key={quote(key, safe='')}"
 
@@ -110,12 +121,7 @@ class ConnectClient:
         self._retry = retry
         self._secrets = Secrets([client_secret])
         if transport is None:
-            limits = httpx.Limits(
-                max_connections=max_connections, max_keepalive_connections=max_connections
-            )
-            transport = httpx.AsyncHTTPTransport(
-                verify=_tls_verification(api, auth), limits=limits, retries=0
-            )
+            transport = _pooled_transport(max_connections, _tls_verification(api, auth))
         self._http = httpx.AsyncClient(
             base_url=str(api).rstrip("/"),
             transport=RecordingTransport(transport, request_log),
@@ -135,13 +141,15 @@ class ConnectClient:
             credential_names=credential_names,
         )
 
-        def remember(token: str) -> None:
-            self._secrets.remember(token)
-            if on_token is not None:
-                on_token(token)
-
-        self._tokens = TokenProvider(endpoint.fetch, on_token=remember)
+        self._on_token = on_token
+        self._tokens = TokenProvider(endpoint.fetch, on_token=self._remember)
         self._http.auth = ClientCredentialsAuth(self._tokens)
+
+    def _remember(self, token: str) -> None:
+        """A new access token: redacted from now on, and passed on (e.g. to be masked)."""
+        self._secrets.remember(token)
+        if self._on_token is not None:
+            self._on_token(token)
 
     def __repr__(self) -> str:
         return (

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from connect_gitops.git.errors import GitError
 from connect_gitops.source.files import is_declaration_path
@@ -85,25 +85,32 @@ def changed_declaration_files(
                 "checking the whole folder",
             )
         prefix = _folder_prefix(folder, repo)
-        config_path = f"{prefix}{config_name}"
-        changed: set[str] = set()
-        deleted: dict[str, DeletedFile] = {}
         diffs = base.diff(head, paths=[prefix.rstrip("/")] if prefix else None)
-        for entry in diffs:
-            old, new = entry.a_path, entry.b_path
-            if config_path in (old, new):
-                return ChangeSet(whole_folder=True, reason=f"{config_name} changed")
-            if new is not None and entry.change_type != "D" and _matches(new, prefix, patterns):
-                changed.add(new[len(prefix) :])
-            elif (
-                old is not None
-                and entry.a_blob is not None
-                and entry.change_type in ("D", "R")
-                and _matches(old, prefix, patterns)
-            ):
-                relative = old[len(prefix) :]
-                text = entry.a_blob.data_stream.read().decode("utf-8", errors="replace")
-                deleted[relative] = DeletedFile(path=relative, content=text)
+        return _change_set(diffs, prefix, config_name, patterns)
+
+
+def _change_set(
+    diffs: Iterable[Any], prefix: str, config_name: str, patterns: Sequence[str]
+) -> ChangeSet:
+    """The declaration files that git's diff entries touch, inside ``prefix`` (the folder)."""
+    config_path = f"{prefix}{config_name}"
+    changed: set[str] = set()
+    deleted: dict[str, DeletedFile] = {}
+    for entry in diffs:
+        old, new = entry.a_path, entry.b_path
+        if config_path in (old, new):
+            return ChangeSet(whole_folder=True, reason=f"{config_name} changed")
+        if new is not None and entry.change_type != "D" and _matches(new, prefix, patterns):
+            changed.add(new[len(prefix) :])
+        elif (
+            old is not None
+            and entry.a_blob is not None
+            and entry.change_type in ("D", "R")
+            and _matches(old, prefix, patterns)
+        ):
+            relative = old[len(prefix) :]
+            text = entry.a_blob.data_stream.read().decode("utf-8", errors="replace")
+            deleted[relative] = DeletedFile(path=relative, content=text)
     return ChangeSet(
         whole_folder=False,
         changed=sorted(changed),
