@@ -1,5 +1,4 @@
-"""Which files are declarations, reading one of them into plain data, and writing any file
-atomically.
+"""Which files are declarations, and writing any file atomically.
 
 Nothing here needs pydantic or the models, so git can match changed paths without loading
 them.
@@ -16,14 +15,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final
 
-from connect_gitops.core.problems import Problem
-from connect_gitops.source import yamlsafe
-
 CONFIG_FILE: Final = "connect-gitops.yaml"
 DEFAULT_CONNECTOR_GLOBS: Final = ("**/*.yaml", "**/*.yml")
-
-Reading = tuple[str, list[yamlsafe.Document]] | Problem
-"""A file's text and documents, or the problem that stopped reading it (plain, picklable data)."""
 
 
 def glob_matcher(patterns: Sequence[str]) -> Callable[[str], bool]:
@@ -75,17 +68,6 @@ def discover_files(root: Path, globs: Sequence[str]) -> list[str]:
             if path != CONFIG_FILE and matches(path):
                 found.append(path)
     return sorted(found)
-
-
-def read_declaration_file(root: Path, name: str) -> Reading:
-    """Read and parse one file: its text and documents, or the problem that stopped it."""
-    try:
-        text = yamlsafe.read_text(root / name)
-        return text, yamlsafe.parse_documents(text)
-    except yamlsafe.YamlProblem as problem:
-        return Problem(name, problem.line, problem.col, "", problem.message)
-    except OSError as error:
-        return Problem(name, 1, 1, "", f"cannot read: {error.strerror}")
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -22,12 +22,7 @@ from connect_gitops.core.declarations import (
 from connect_gitops.core.problems import Problem
 from connect_gitops.source import yamlsafe
 from connect_gitops.source.config import Config, ConfigError, load_config, unknown_target_message
-from connect_gitops.source.files import (
-    CONFIG_FILE,
-    Reading,
-    discover_files,
-    read_declaration_file,
-)
+from connect_gitops.source.files import CONFIG_FILE, discover_files
 from connect_gitops.source.messages import FieldError, describe_errors
 from connect_gitops.source.yaml_positions import locate
 
@@ -93,6 +88,21 @@ def load_files(root: Path, relative_paths: Iterable[str], config: Config) -> Loa
         files=tuple(files),
         round_trip_files=tuple(round_trip),
     )
+
+
+Reading = tuple[str, list[yamlsafe.Document]] | Problem
+"""A file's text and documents, or the problem that stopped reading it."""
+
+
+def read_declaration_file(root: Path, name: str) -> Reading:
+    """Read and parse one file: its text and documents, or the problem that stopped it."""
+    try:
+        text = yamlsafe.read_text(root / name)
+        return text, yamlsafe.parse_documents(text)
+    except yamlsafe.YamlProblem as problem:
+        return Problem(name, problem.line, problem.col, "", problem.message)
+    except OSError as error:
+        return Problem(name, 1, 1, "", f"cannot read: {error.strerror}")
 
 
 @dataclass(frozen=True, slots=True)
