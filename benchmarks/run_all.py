@@ -16,7 +16,15 @@ from pathlib import Path
 from harness import Row
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("plan.py", "apply.py", "push.py", "memory.py", "lifecycle.py", "scaling.py")
+SCRIPTS = (
+    "plan.py",
+    "styles.py",
+    "apply.py",
+    "push.py",
+    "memory.py",
+    "lifecycle.py",
+    "scaling.py",
+)
 COLUMNS = ("scenario", "ours", "floor", "ratio", "budget", "holds")
 
 

@@ -229,11 +229,11 @@ def parse_round_trip(text: str) -> list[Any]:
 def _check_depth(text: str) -> None:
     """Refuse deep nesting before a composer recurses into it.
 
-    Every level of nesting needs one of the indicators counted here, so when there are few of
-    them (every ordinary declaration) the file cannot be deep and no extra pass is made.
+    Every level of nesting needs one of the indicators counted by :func:`_nesting_bound`, so
+    when there are few of them (every ordinary declaration) the file cannot be deep and no
+    extra pass is made.
     """
-    indicators = sum(text.count(char) for char in "[{-?:")
-    if indicators < MAX_DEPTH:
+    if _nesting_bound(text) < MAX_DEPTH:
         return
     depth = 0
     for event, mark in _events(text):
@@ -245,6 +245,21 @@ def _check_depth(text: str) -> None:
                 )
         elif isinstance(event, CollectionEndEvent):
             depth -= 1
+
+
+_BLOCK_ENTRIES: Final = ("- ", "-\t", "-\r", "-\n")
+_RARE_BREAKS: Final = ("\x85", "\u2028", "\u2029")
+
+
+def _nesting_bound(text: str) -> int:
+    """An upper bound of how deep ``text`` nests: a flow collection opens with '[' or '{', a
+    mapping level needs a ':' or a '?', a block sequence level a '-' followed by a blank or a
+    line break (a '-' inside a word, as in most keys and regions, opens nothing). A text with
+    the rarer line breaks (NEL, LS, PS) gets no bound."""
+    if any(mark in text for mark in _RARE_BREAKS):
+        return MAX_DEPTH
+    bound = text.count("[") + text.count("{") + text.count(":") + text.count("?")
+    return bound + sum(text.count(entry) for entry in _BLOCK_ENTRIES) + text.endswith("-")
 
 
 def _events(text: str) -> Iterator[tuple[Any, Any]]:
