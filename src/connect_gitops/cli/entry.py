@@ -16,8 +16,7 @@ import os
 import sys
 from typing import NoReturn
 
-from connect_gitops.cli import main
-from connect_gitops.cli.group import EXIT_FAILURE, EXIT_OK
+from connect_gitops.cli.group import EXIT_FAILURE, EXIT_OK, main
 
 COLLECTOR_THRESHOLD = 200_000
 """Allocations between two collections of the youngest generation (Python's default is 700)."""
