@@ -34,6 +34,9 @@ _DECIMAL: Final = re.compile(r"[-+]?[0-9]+")
 
 _PLAIN_STR: Final = Resolver.DEFAULT_SCALAR_TAG
 """The tag the resolver gives every string scalar (one shared object, compared by identity)."""
+_MASKED_STR: Final = Tag(suffix=_STR)
+"""The tag of a string scalar that holds masked colons (:func:`mask_colons`): a string, but not
+the shared tag, so it takes the slow branch of :func:`_construct_plain` and gets them back."""
 
 
 class _NotPlain(Exception):
@@ -51,7 +54,8 @@ def _construct_plain(constructor: Any, node: Any) -> Any:
         raise _NotPlain
     name = tag.suffix
     if name == _STR:
-        return node.value
+        value = node.value
+        return value.replace(COLON_STAND_IN, ":") if tag is _MASKED_STR else value
     if name == _MAP:
         mapping: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -158,25 +162,22 @@ if CParser is not None:
 
     class _ColonLoader(_CLoader):
         """:class:`_CLoader` for a text whose colons inside plain scalars were masked
-        (:func:`mask_colons`): every scalar is resolved with its colons back, and the data built
-        from it gets them back too."""
+        (:func:`mask_colons`): a scalar holding masked colons is resolved with its colons back,
+        and built with them (:data:`_MASKED_STR`)."""
 
         def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-            """:meth:`_CLoader.resolve` of the scalar with its colons back."""
-            if kind is ScalarNode:
+            if kind is ScalarNode and COLON_STAND_IN in value:
+                restored = value.replace(COLON_STAND_IN, ":")
                 if implicit[0]:
-                    value = value.replace(COLON_STAND_IN, ":")
-                    for tag, pattern in _IMPLICIT.get(value[:1], _NO_RESOLVERS):
-                        if pattern.match(value):
+                    for tag, pattern in _IMPLICIT.get(restored[:1], _NO_RESOLVERS):
+                        if pattern.match(restored):
                             return tag
-                return self.DEFAULT_SCALAR_TAG
-            if kind is SequenceNode:
-                return self.DEFAULT_SEQUENCE_TAG
-            return self.DEFAULT_MAPPING_TAG
+                return _MASKED_STR
+            return _CLoader.resolve(self, kind, value, implicit)
 
         def construct_document(self, node: Any) -> Any:
             try:
-                return _unmasked(_construct_plain(self, node))
+                return _construct_plain(self, node)
             except _NotPlain:
                 _unmask(node)  # the safe constructor reads the nodes (a timestamp, say)
                 return SafeConstructor.construct_document(self, node)
@@ -265,21 +266,6 @@ def _mask(text: str) -> str:
         pieces.append(COLON_STAND_IN if inside else ":")
         pieces.append(after)
     return "".join(pieces)
-
-
-def _unmasked(data: Any) -> Any:
-    """Plain data with the colons back in every string (keys too)."""
-    kind = type(data)
-    if kind is str:
-        return data.replace(COLON_STAND_IN, ":") if COLON_STAND_IN in data else data
-    if kind is list:
-        return [_unmasked(item) for item in data]
-    if kind is dict:
-        restored = {_unmasked(key): _unmasked(value) for key, value in data.items()}
-        if len(restored) != len(data):
-            raise _NotPlain  # two keys that only masking told apart: let the safe path judge
-        return restored
-    return data
 
 
 def _unmask(root: Node) -> None:

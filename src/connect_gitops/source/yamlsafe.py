@@ -147,23 +147,12 @@ _COLON_IN_FLOW: Final = "found unexpected ':'"
 
 def parse_documents(text: str) -> list[Document]:
     """Every document of a file as plain data; raises :class:`YamlProblem`."""
-    _check_depth(text)
+    shallow = _check_depth(text)
     try:
         if FastLoader is not None:
-            if has_flow_colon(text):
-                found = _load_masked(text)
-                if found is not None:
-                    return found
-            try:
-                loader = FastLoader(text)
-                return _load(loader, loader, text)
-            except (DuplicateKeyError, ConstructorError):
-                raise
-            except MarkedYAMLError as error:  # YAML 1.2 syntax that old libyaml refuses?
-                if str(error.problem) == _COLON_IN_FLOW:
-                    found = _load_masked(text)
-                    if found is not None:
-                        return found
+            found = _load_fast(text, shallow=shallow)
+            if found is not None:
+                return found
         return _load(*_pure_safe_loader(text), text)
     except YAMLError as error:
         raise _problem(error) from None
@@ -171,14 +160,34 @@ def parse_documents(text: str) -> list[Document]:
         raise _crash(error) from None
 
 
-def _load_masked(text: str) -> list[Document] | None:
+def _load_fast(text: str, *, shallow: bool) -> list[Document] | None:
+    """The documents as libyaml reads them (colons in flow scalars masked where needed); None
+    for YAML 1.2 syntax that the bundled libyaml refuses and masking cannot help with."""
+    masked_tried = has_flow_colon(text)
+    if masked_tried:
+        found = _load_masked(text, shallow=shallow)
+        if found is not None:
+            return found
+    try:
+        loader = FastLoader(text)
+        return _load(loader, loader, text)
+    except (DuplicateKeyError, ConstructorError):
+        raise
+    except MarkedYAMLError as error:
+        if str(error.problem) == _COLON_IN_FLOW and not masked_tried:
+            return _load_masked(text, shallow=shallow)  # a flow collection over several lines
+        return None
+
+
+def _load_masked(text: str, *, shallow: bool) -> list[Document] | None:
     """The documents of a text with colons inside flow scalars, read by libyaml with those
     colons masked; None when masking cannot be trusted here or libyaml still refuses (the
     pure parser then decides, with its own message)."""
     masked = mask_colons(text)
     if masked is None:
         return None
-    _check_depth(masked)  # the check of the original text stopped at the first such colon
+    if not shallow:
+        _check_depth(masked)  # the scan of the original text stopped at the first such colon
     loader = ColonLoader(masked)
     try:
         return _load(loader, loader, masked)
@@ -226,15 +235,16 @@ def parse_round_trip(text: str) -> list[Any]:
         raise _crash(error) from None
 
 
-def _check_depth(text: str) -> None:
-    """Refuse deep nesting before a composer recurses into it.
+def _check_depth(text: str) -> bool:
+    """Refuse deep nesting before a composer recurses into it; True when the cheap bound alone
+    rules it out.
 
     Every level of nesting needs one of the indicators counted by :func:`_nesting_bound`, so
     when there are few of them (every ordinary declaration) the file cannot be deep and no
     extra pass is made.
     """
     if _nesting_bound(text) < MAX_DEPTH:
-        return
+        return True
     depth = 0
     for event, mark in _events(text):
         if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
@@ -245,6 +255,7 @@ def _check_depth(text: str) -> None:
                 )
         elif isinstance(event, CollectionEndEvent):
             depth -= 1
+    return False
 
 
 _BLOCK_ENTRIES: Final = ("- ", "-\t", "-\r", "-\n")
