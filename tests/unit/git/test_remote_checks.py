@@ -12,9 +12,9 @@ import stat
 import time
 from pathlib import Path
 
-import git
 import pytest
 
+import git
 from connect_gitops.core.connect_spec import ConnectApplication
 from connect_gitops.git.remote import (
     RemoteCheck,
