@@ -1,4 +1,8 @@
-"""The Connect API client: ConnectClient, its typed errors, retry policy and request log."""
+"""The Connect API client: :class:`ConnectClient` for the ConnectorStaged endpoints
+(:mod:`.api`), its OAuth2 token (:mod:`.auth`), one HTTP exchange turned into data and the
+request log (:mod:`.transport`, :mod:`.attempt`), the retry policy (:mod:`.retry`), paging
+(:mod:`.paging`), concurrent calls (:mod:`.concurrency`) and the typed errors callers branch on
+(:mod:`.errors`)."""
 
 from connect_gitops.client.api import REQUEST_TIMEOUTS, ConnectClient
 from connect_gitops.client.auth import READ_SCOPE, WRITE_SCOPE, scopes_for
