@@ -154,32 +154,129 @@ def description(index: int, edition: int) -> str:
     return f"Connector number {index}, generated for the benchmarks.{suffix}"
 
 
+STYLES = ("block", "flow", "quoted", "commented")
+"""How users write declarations; connector ``index`` is written in style ``index % 4``."""
+
+FILE_SIZES = (1, 1, 1, 2, 1, 3, 1)
+"""Documents per file, repeating: every 10 connectors go to 7 files, some holding several."""
+
+
 def declaration_yaml(
-    index: int, *, tag: str = "v1.0.0", edition: int = 0, reconcile: str = ""
+    index: int,
+    *,
+    tag: str = "v1.0.0",
+    edition: int = 0,
+    reconcile: str = "",
+    style: str | None = None,
 ) -> str:
-    """A realistic declaration (every managed field), as a user would write it."""
+    """A realistic declaration (every managed field), as a user would write it: in block or
+    flow style, with plain or quoted scalars, with or without comments (``style``, default
+    :data:`STYLES` by index). Every style holds the same data."""
     key = key_of(index)
-    text = (
-        f"# yaml-language-server: $schema=../schema/connector.schema.json\n"
-        f"key: {key}\n"
-        f"name: Benchmark Connector {index}\n"
-        f"description: {description(index, edition)}\n"
-        f"integrationTypes: [psp, tax]\n"
-        f"creator:\n"
-        f"  email: team-{index}@example.com\n"
-        f"  name: Team {index}\n"
-        f"  company: Example Ltd\n"
-        f"  noOfContributors: 3\n"
-        f"repository:\n"
-        f"  url: https://github.com/example/{key}.git\n"
-        f"  tag: {tag}\n"
-        f"privateProjects:\n"
-        f"  - {REGION}:shop-staging\n"
-        f"  - {REGION}:shop-prod\n"
-        f"supportedRegions: [{REGION}, eu-central-1.aws]\n"
-        f"documentationUrl: https://example.com/docs/{key}\n"
-    )
-    return text + reconcile
+    style = style or STYLES[index % len(STYLES)]
+    projects = [f"{REGION}:shop-staging", f"{REGION}:shop-prod"]
+    fields = {
+        "key": key,
+        "name": f"Benchmark Connector {index}",
+        "description": description(index, edition),
+        "email": f"team-{index}@example.com",
+        "team": f"Team {index}",
+        "url": f"https://github.com/example/{key}.git",
+        "docs": f"https://example.com/docs/{key}",
+    }
+    if style == "block":
+        text = _BLOCK.format(tag=tag, **fields) + _list_block("privateProjects", projects)
+        text += _list_block("supportedRegions", [REGION, "eu-central-1.aws"])
+    elif style == "flow":
+        text = _FLOW.format(tag=tag, projects=", ".join(projects), region=REGION, **fields)
+    elif style == "quoted":
+        text = _QUOTED.format(tag=tag, region=REGION, **fields)
+        text += _list_block("privateProjects", [f'"{p}"' for p in projects])
+    else:
+        text = _COMMENTED.format(tag=tag, projects=", ".join(projects), region=REGION, **fields)
+    return text + f"documentationUrl: {fields['docs']}\n" + reconcile
+
+
+def _list_block(name: str, items: list[str]) -> str:
+    return f"{name}:\n" + "".join(f"  - {item}\n" for item in items)
+
+
+_BLOCK = """\
+# yaml-language-server: $schema=../schema/connector.schema.json
+key: {key}
+name: {name}
+description: {description}
+integrationTypes:
+  - psp
+  - tax
+creator:
+  email: {email}
+  name: {team}
+  company: Example Ltd
+  noOfContributors: 3
+repository:
+  url: {url}
+  tag: {tag}
+"""
+
+_FLOW = """\
+key: {key}
+name: {name}
+description: {description}
+integrationTypes: [psp, tax]
+creator: {{email: {email}, name: {team}, company: Example Ltd, noOfContributors: 3}}
+repository: {{url: {url}, tag: {tag}}}
+privateProjects: [{projects}]
+supportedRegions: [{region}, eu-central-1.aws]
+"""
+
+_QUOTED = """\
+key: "{key}"
+name: '{name}'
+description: "{description}"
+integrationTypes: ["psp", "tax"]
+creator:
+  email: "{email}"
+  name: '{team}'
+  company: "Example Ltd"
+  noOfContributors: 3
+repository:
+  url: '{url}'
+  tag: "{tag}"
+supportedRegions: ['{region}', 'eu-central-1.aws']
+"""
+
+_COMMENTED = """\
+# yaml-language-server: $schema=../schema/connector.schema.json
+# Owned by {team}; ask before changing.
+key: {key}   # never change
+name: {name}  # shown in the marketplace
+description: {description}
+integrationTypes: [psp, tax]  # payments and tax
+creator:
+  email: {email}
+  name: {team}
+  company: Example Ltd
+  noOfContributors: 3  # grows with the team
+repository:
+  url: {url}
+  tag: {tag}   # bump with each release
+privateProjects: [{projects}]  # staging first
+supportedRegions:
+  - {region}
+  - eu-central-1.aws
+"""
+
+
+def file_groups(count: int) -> list[list[int]]:
+    """Connector indices per declaration file (:data:`FILE_SIZES`, repeating)."""
+    groups: list[list[int]] = []
+    index = 0
+    while index < count:
+        size = min(FILE_SIZES[len(groups) % len(FILE_SIZES)], count - index)
+        groups.append(list(range(index, index + size)))
+        index += size
+    return groups
 
 
 def live_connector(index: int, *, tag: str = "v1.0.0") -> JsonObject:
@@ -236,16 +333,20 @@ def write_folder(
     tag: str = "v1.0.0",
     edition: int = 0,
     reconcile: str = "",
+    style: str | None = None,
 ) -> Path:
-    """A declarations folder of ``count`` files, one connector each; returns ``folder``."""
+    """A declarations folder of ``count`` connectors, in mixed styles (or one ``style``), one to
+    three documents per file (:func:`file_groups`); returns ``folder``."""
     connectors = folder / "connectors"
     connectors.mkdir(parents=True, exist_ok=True)
     write_config(folder, url)
-    for index in range(count):
-        path = connectors / f"{key_of(index)}.yaml"
-        path.write_text(
-            declaration_yaml(index, tag=tag, edition=edition, reconcile=reconcile), encoding="utf-8"
-        )
+    for group in file_groups(count):
+        documents = [
+            declaration_yaml(i, tag=tag, edition=edition, reconcile=reconcile, style=style)
+            for i in group
+        ]
+        path = connectors / f"{key_of(group[0])}.yaml"
+        path.write_text("---\n".join(documents), encoding="utf-8")
     return folder
 
 

@@ -1,7 +1,9 @@
 """Scenario 1: plan of 1,000 unchanged connectors against its floor, and its request count.
 
+The declarations mix the styles users write (harness.STYLES), some files holding several.
+
 Budget (design.md section 9): at most 3 API requests (token + 2 pages of 500) and a wall time at
-most 2 x the floor: PyYAML's C loader parsing the same files plus the same three requests
+most 2.5 x the floor: PyYAML's C loader parsing the same files plus the same three requests
 (floor.py), timed in its own process the same way, in the same run: the two alternate, and the
 ratio is the median of the per-pair ratios, so that a machine slowing down weighs on both.
 """
@@ -16,7 +18,7 @@ from harness import Emulator, Row
 
 COUNT = 1_000
 MAX_REQUESTS = 3
-MAX_RATIO = 2.0
+MAX_RATIO = 2.5
 FLOOR = str(Path(__file__).resolve().parent / "floor.py")
 
 

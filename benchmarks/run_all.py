@@ -18,6 +18,7 @@ from harness import Row
 HERE = Path(__file__).resolve().parent
 SCRIPTS = (
     "plan.py",
+    "styles.py",
     "apply.py",
     "push.py",
     "memory.py",
@@ -53,7 +54,7 @@ def run_load() -> list[Row]:
         return [Row(scenario="load.py", ours=f"error (exit {done.returncode})", holds=False)]
     return [
         Row(
-            scenario="load 1,000 files in-process (parse + validate)",
+            scenario="load 1,000 connectors in-process (parse + validate)",
             ours=ours.group(1),
             floor=floor.group(1) + " (PyYAML parse)",
             ratio=ratio.group(1),

@@ -9,8 +9,10 @@ from collections.abc import Iterator
 import pytest
 from starlette.applications import Starlette
 
+from connect_gitops.client.transport import RequestRecord
 from connect_gitops.emulator.app import create_app
 from connect_gitops.emulator.server import running_emulator
+from tests.support.fake_api import FakeSleep
 
 # Tests commit to real git repositories; a fresh CI machine has no git identity configured.
 for _name, _value in (
@@ -36,6 +38,24 @@ def emulator_url(emulator_server: str) -> str:
     with urllib.request.urlopen(reset, timeout=10) as response:
         assert response.status == 200
     return emulator_server
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """The event loop of every async test (anyio's pytest plugin asks for it)."""
+    return "asyncio"
+
+
+@pytest.fixture
+def sleep() -> FakeSleep:
+    """A retry policy's sleep that records the waits instead of sleeping."""
+    return FakeSleep()
+
+
+@pytest.fixture
+def records() -> list[RequestRecord]:
+    """A client's request log (``request_log=records.append``)."""
+    return []
 
 
 @pytest.fixture

@@ -6,7 +6,9 @@ import re
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.paths import REPOSITORY
+
+ROOT = REPOSITORY
 # An absolute path into a virtual environment or a site-packages folder is one machine's path.
 MACHINE_PATH = re.compile(r"""["'`]/[^"'`\s]*/(?:\.venv[^/]*|site-packages)/""")
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from github_fakes import parse_github_output
+from tests.support.github import parse_github_output
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from github_fakes import FakeGitHub, parse_github_output, serve
+from tests.support.github import FakeGitHub, parse_github_output, serve
 
 
 @pytest.fixture

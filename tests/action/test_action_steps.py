@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 from action_runner import ACTION, GITHUB_TOKEN, REPOSITORY, ActionRun, run_action
-from github_fakes import FakeGitHub
+from tests.support.github import FakeGitHub
 
-from connect_gitops.github_comment import DEFAULT_MARKER
+from connect_gitops.github.comment import DEFAULT_MARKER
 
 # ---------------------------------------------------------------------------------------------
 # The action's text

@@ -11,7 +11,7 @@ import pytest
 
 from connect_gitops.core.outcomes import LifecycleOutcome, Outcome
 from connect_gitops.core.problems import Problem
-from connect_gitops.github_actions import ActionsEnvironment
+from connect_gitops.github.actions import ActionsEnvironment
 
 ReadOutputs = Callable[[Path], dict[str, str]]
 

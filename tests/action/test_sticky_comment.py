@@ -7,10 +7,10 @@ import json
 import socket
 from pathlib import Path
 
-from github_fakes import FakeGitHub
+from tests.support.github import FakeGitHub
 
-from connect_gitops.github_actions import ActionsEnvironment
-from connect_gitops.github_comment import (
+from connect_gitops.github.actions import ActionsEnvironment
+from connect_gitops.github.comment import (
     DEFAULT_MARKER,
     CommentResult,
     post_plan_comment,

@@ -8,8 +8,10 @@ import pytest
 
 from connect_gitops.emulator.faults import Dice
 from connect_gitops.emulator.settings import Faults
-from tests.chaos.support import assert_no_traceback, set_faults
-from tests.integration.cli_support import cli, journal, write_config, write_declarations
+from tests.support.chaos import assert_no_traceback
+from tests.support.cli import cli
+from tests.support.declarations import write_config, write_declarations
+from tests.support.emulator import journal, set_faults
 
 
 def seed_failing_only_the_second_read(faults: Faults) -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.chaos.support import (
+from tests.support.chaos import (
     KEYS,
     MAX_RUNS,
     NO_FAULTS,
@@ -21,11 +21,8 @@ from tests.chaos.support import (
     run_until_ok,
     set_faults,
 )
-from tests.integration.cli_support import (
-    update_behind_our_back,
-    write_config,
-    write_declarations,
-)
+from tests.support.declarations import write_config, write_declarations
+from tests.support.emulator import update
 
 SHORT_SEEDS = [1]
 LONG_SEEDS = [2, 3, 4, 5, 6, 7]
@@ -49,10 +46,10 @@ def converge_under_faults(tmp_path: Path, url: str, seed: int) -> dict[str, floa
 
     set_faults(url, NO_FAULTS)
     for key in HAND_EDITED:  # a concurrent writer, through the API like the Merchant Center
-        update_behind_our_back(
+        update(
             url,
             key,
-            [{"action": "setDocumentationUrl", "documentationUrl": f"https://docs.test/{key}"}],
+            {"action": "setDocumentationUrl", "documentationUrl": f"https://docs.test/{key}"},
         )
     set_faults(url, every_fault(seed + 1000))
     write_declarations(folder, KEYS, tag="v2.0.0", description="Changed under fire")

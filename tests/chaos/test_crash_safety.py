@@ -9,21 +9,15 @@ from __future__ import annotations
 import os
 import random
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.chaos.support import (
-    KEYS,
-    assert_live_matches,
-    every_fault,
-    run_until_ok,
-    set_faults,
-)
-from tests.integration.cli_support import environment, write_config, write_declarations, writes
+from tests.support.chaos import KEYS, assert_live_matches, every_fault, run_until_ok
+from tests.support.cli import start_cli
+from tests.support.declarations import write_config, write_declarations
+from tests.support.emulator import set_faults, writes
 
 SHORT_SEEDS = [11]
 LONG_SEEDS = [12, 13, 14, 15, 16]
@@ -36,12 +30,7 @@ def apply_killed_after(url: str, folder: Path, write_count: int, rng: random.Ran
     many writes it got to send.
     """
     before = len(writes(url))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "connect_gitops", "apply", str(folder), "--concurrency", "3"],
-        env=environment(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = start_cli("apply", str(folder), "--concurrency", "3")
     try:
         if write_count == 0:
             time.sleep(rng.uniform(0.05, 0.8))

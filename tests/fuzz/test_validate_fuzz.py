@@ -9,8 +9,6 @@ process with a memory limit and a timeout.
 from __future__ import annotations
 
 import resource
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +18,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from connect_gitops.validation import render_problems, render_summary, validate_folder
+from connect_gitops.reporting.problems import render_problems, render_summary
+from connect_gitops.source.loader import validate_folder
+from tests.support.cli import cli
 
 CONFIG = 'connectors: ["connectors/**/*.yaml"]\n'
 FIELDS = [
@@ -171,13 +171,7 @@ def test_nasty_files_through_the_real_cli(tmp_path: Path, name: str) -> None:
     (tmp_path / "connectors").mkdir()
     (tmp_path / "connectors" / f"{name}.yaml").write_bytes(NASTY[name])
 
-    result = subprocess.run(
-        [sys.executable, "-m", "connect_gitops", "validate", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=20,
-        preexec_fn=_limit_memory,
-    )
+    result = cli("validate", str(tmp_path), timeout=20, preexec_fn=_limit_memory)
 
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr

@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
-from tests.integration.cli_support import (
-    clear_journal,
-    cli,
-    journal,
-    write_config,
-    write_declarations,
-    writes,
-)
+from tests.support.cli import cli
+from tests.support.declarations import write_config, write_declarations
+from tests.support.emulator import clear_journal, journal, writes
+from tests.support.git import git
 
 KEYS = ["alpha-connector", "beta-connector", "gamma-connector"]
-
-
-def git(*args: str, cwd: Path) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@e.x", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.strip()
 
 
 def repository(tmp_path: Path, url: str) -> Path:

@@ -5,26 +5,13 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-import httpx
-
-from tests.integration.cli_support import (
-    SECRET,
-    clear_journal,
-    cli,
-    environment,
-    journal,
-    live,
-    update_behind_our_back,
-    write_config,
-    write_declarations,
-    writes,
-)
+from tests.support.cli import SECRET, cli, start_cli
+from tests.support.declarations import write_config, write_declarations
+from tests.support.emulator import clear_journal, journal, live, set_faults, update, writes
 
 KEYS = ["alpha-connector", "beta-connector", "gamma-connector"]
 
@@ -122,9 +109,7 @@ def test_saved_plan_applies_exactly_and_a_stale_one_writes_nothing(
     assert cli("plan", str(folder), "--out", str(plan_file)).returncode == 0
     assert json.loads(plan_file.read_text())["summary"]["update"] == 3
 
-    update_behind_our_back(
-        emulator_url, "beta-connector", [{"action": "setName", "name": "Renamed by hand"}]
-    )
+    update(emulator_url, "beta-connector", {"action": "setName", "name": "Renamed by hand"})
     clear_journal(emulator_url)
 
     result = cli("apply", str(plan_file), cwd=folder)
@@ -175,13 +160,8 @@ def test_an_apply_killed_halfway_converges_on_the_next_run(
 ) -> None:
     keys = [f"conn-{i:02d}" for i in range(30)]
     folder = folder_with(tmp_path, emulator_url, keys)
-    httpx.put(f"{emulator_url}/_emulator/faults", json={"latencyMs": 60}).raise_for_status()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "connect_gitops", "apply", str(folder), "--concurrency", "2"],
-        env=environment(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    set_faults(emulator_url, {"latencyMs": 60})
+    process = start_cli("apply", str(folder), "--concurrency", "2")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and len(writes(emulator_url)) < 8:
         time.sleep(0.05)
@@ -190,7 +170,7 @@ def test_an_apply_killed_halfway_converges_on_the_next_run(
     created = len(live(emulator_url))
     assert 0 < created < len(keys), "the kill must land halfway"
 
-    httpx.put(f"{emulator_url}/_emulator/faults", json={"latencyMs": 0}).raise_for_status()
+    set_faults(emulator_url, {"latencyMs": 0})
     result = cli("apply", str(folder))
 
     assert result.returncode == 0, result.stderr

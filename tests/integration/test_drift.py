@@ -8,21 +8,17 @@ JSON and Markdown reports, and from the emulator's journal that drift wrote noth
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from click.testing import CliRunner, Result
 
 from connect_gitops.cli import main
-from tests.integration.cli_support import PROJECT, write_config
-
-CLI = Path(sys.executable).parent / "connect-gitops"
-
+from tests.support import emulator
+from tests.support.cli import cli, invoke
+from tests.support.declarations import write_config
+from tests.support.emulator import PROJECT
 
 # --- helpers ------------------------------------------------------------------------------------
 
@@ -52,15 +48,8 @@ def declaration(key: str, name: str, extra: str = "") -> str:
 class Api:
     """The Connect API as a person with a manage_connectors client uses it."""
 
-    def __init__(self, url: str, client: tuple[str, str] = ("admin", "admin-secret")) -> None:
+    def __init__(self, url: str) -> None:
         self.url = url
-        token = httpx.post(
-            f"{url}/oauth/token",
-            auth=client,
-            data={"grant_type": "client_credentials", "scope": f"manage_connectors:{PROJECT}"},
-        )
-        token.raise_for_status()
-        self.headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
 
     def create(self, key: str, name: str, **fields: Any) -> dict[str, Any]:
         body = {
@@ -70,44 +59,17 @@ class Api:
             "repository": {"url": f"git@github.com:example/{key}.git", "tag": "v1.0.0"},
             **fields,
         }
-        response = httpx.post(f"{self.url}/connectors/drafts", json=body, headers=self.headers)
-        response.raise_for_status()
-        created: dict[str, Any] = response.json()
-        return created
+        return emulator.create(self.url, body)
 
     def get(self, key: str) -> dict[str, Any]:
-        response = httpx.get(f"{self.url}/connectors/drafts/key={key}", headers=self.headers)
-        response.raise_for_status()
-        found: dict[str, Any] = response.json()
-        return found
+        return emulator.get(self.url, key)
 
     def update(self, key: str, *actions: dict[str, Any]) -> dict[str, Any]:
-        path = f"{self.url}/connectors/drafts/key={key}"
-        version = httpx.get(path, headers=self.headers).json()["version"]
-        response = httpx.post(
-            path, json={"version": version, "actions": list(actions)}, headers=self.headers
-        )
-        response.raise_for_status()
-        updated: dict[str, Any] = response.json()
-        return updated
-
-
-def control(url: str, method: str, path: str, body: Any = None) -> Any:
-    response = httpx.request(method, f"{url}/_emulator/{path}", json=body)
-    response.raise_for_status()
-    return response.json() if response.content else None
-
-
-def connector_writes(url: str) -> list[dict[str, Any]]:
-    return [
-        entry
-        for entry in control(url, "GET", "requests")
-        if entry["method"] != "GET" and entry["path"].startswith("/connectors")
-    ]
+        return emulator.update(self.url, key, *actions)
 
 
 def drift(folder: Path, *args: str) -> Result:
-    return CliRunner().invoke(main, ["drift", str(folder), *args])
+    return invoke("drift", str(folder), *args)
 
 
 @pytest.fixture(autouse=True)
@@ -129,14 +91,14 @@ def test_no_drift_exits_0_and_says_so(tmp_path: Path, emulator_url: str) -> None
         emulator_url,
         {"payment.yaml": declaration("payment", "Payment"), "tax.yaml": declaration("tax", "Tax")},
     )
-    control(emulator_url, "DELETE", "requests")
+    emulator.control(emulator_url, "DELETE", "requests")
 
     result = drift(folder)
 
     assert result.exit_code == 0, result.stderr
     assert result.stderr.strip().splitlines()[-1] == "No drift."
     assert result.stdout == ""
-    assert connector_writes(emulator_url) == []
+    assert emulator.writes(emulator_url) == []
 
     document = json.loads(drift(folder, "--format", "json").stdout)
     assert document["mode"] == "drift"
@@ -161,7 +123,7 @@ def edited_by_hand(tmp_path: Path, emulator_url: str) -> Path:
         {"action": "setName", "name": "Payment (edited in the UI)"},
         {"action": "setRepository", "url": "git@github.com:example/payment.git", "tag": "v9"},
     )
-    control(emulator_url, "DELETE", "requests")
+    emulator.control(emulator_url, "DELETE", "requests")
     return write_folder(
         tmp_path,
         emulator_url,
@@ -181,21 +143,21 @@ def test_edited_field_text_names_path_and_both_values(
     assert lines[2].strip() == 'repository.tag: declared: "v1.0.0", live: "v9"'
     assert lines[-1] == "Drift: 1 connector drifted, 0 missing, 0 orphans."
     assert "tax" not in result.stderr
-    assert connector_writes(emulator_url) == []
+    assert emulator.writes(emulator_url) == []
 
 
 def test_edited_field_json_is_the_plan_document_in_drift_mode(
     edited_by_hand: Path, emulator_url: str
 ) -> None:
     # once end to end, as a workflow runs it: a separate process, the report on stdout
-    env = {**os.environ, "CTP_CLIENT_ID": "admin", "CTP_CLIENT_SECRET": "admin-secret"}
-    done = subprocess.run(
-        [str(CLI), "drift", str(edited_by_hand), "--format", "json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
+    done = cli(
+        "drift",
+        str(edited_by_hand),
+        "--format",
+        "json",
+        script=True,
+        CTP_CLIENT_ID="admin",
+        CTP_CLIENT_SECRET="admin-secret",
     )
 
     assert done.returncode == 2, done.stderr
@@ -218,7 +180,7 @@ def test_edited_field_json_is_the_plan_document_in_drift_mode(
         "blocked": 0,
         "orphans": 0,
     }
-    assert connector_writes(emulator_url) == []
+    assert emulator.writes(emulator_url) == []
 
 
 def test_edited_field_markdown_is_an_issue_body(edited_by_hand: Path, tmp_path: Path) -> None:
@@ -247,7 +209,7 @@ def test_missing_connector_is_drift(tmp_path: Path, emulator_url: str) -> None:
             "loyalty.yaml": declaration("loyalty", "Loyalty"),
         },
     )
-    control(emulator_url, "DELETE", "requests")
+    emulator.control(emulator_url, "DELETE", "requests")
 
     result = drift(folder)
 
@@ -268,7 +230,7 @@ def test_missing_connector_is_drift(tmp_path: Path, emulator_url: str) -> None:
     document = json.loads(drift(folder, "--format", "json").stdout)
     loyalty = next(c for c in document["changes"] if c["key"] == "loyalty")
     assert loyalty["kind"] == "create"
-    assert connector_writes(emulator_url) == []
+    assert emulator.writes(emulator_url) == []
 
 
 def test_orphan_is_drift(tmp_path: Path, emulator_url: str) -> None:
@@ -278,7 +240,7 @@ def test_orphan_is_drift(tmp_path: Path, emulator_url: str) -> None:
     folder = write_folder(
         tmp_path, emulator_url, {"payment.yaml": declaration("payment", "Payment")}
     )
-    control(emulator_url, "DELETE", "requests")
+    emulator.control(emulator_url, "DELETE", "requests")
 
     result = drift(folder)
 
@@ -294,7 +256,7 @@ def test_orphan_is_drift(tmp_path: Path, emulator_url: str) -> None:
     markdown = drift(folder, "--format", "markdown").stdout
     assert "`made-in-the-ui`" in markdown
     assert "connect-gitops export" in markdown
-    assert connector_writes(emulator_url) == []
+    assert emulator.writes(emulator_url) == []
 
 
 # --- lifecycle drift ----------------------------------------------------------------------------
@@ -304,11 +266,13 @@ def test_lifecycle_drift_unpublished_changes_and_failed_preview(
     tmp_path: Path, emulator_url: str
 ) -> None:
     api = Api(emulator_url)
-    control(emulator_url, "PUT", "settings", {"previewSeconds": 0, "previewOutcome": "false"})
+    emulator.control(
+        emulator_url, "PUT", "settings", {"previewSeconds": 0, "previewOutcome": "false"}
+    )
     unpublished = api.create("payment", "Payment")
     api.create("tax", "Tax")
     api.update("tax", {"action": "updatePreviewable"})
-    control(emulator_url, "POST", "settle")
+    emulator.control(emulator_url, "POST", "settle")
     tax = api.get("tax")
     assert (unpublished["hasChanges"], tax["isPreviewable"]) == (True, "false")
     folder = write_folder(
@@ -319,7 +283,7 @@ def test_lifecycle_drift_unpublished_changes_and_failed_preview(
             "tax.yaml": declaration("tax", "Tax", "reconcile:\n  preview: true\n"),
         },
     )
-    control(emulator_url, "DELETE", "requests")
+    emulator.control(emulator_url, "DELETE", "requests")
 
     result = drift(folder)
 
@@ -336,15 +300,15 @@ def test_lifecycle_drift_unpublished_changes_and_failed_preview(
         "payment": [{"step": "publish", "reason": "unpublished changes", "certification": False}],
         "tax": [{"step": "preview", "reason": "preview failed"}],
     }
-    assert connector_writes(emulator_url) == []
+    assert emulator.writes(emulator_url) == []
 
 
 def test_a_preview_that_succeeded_is_not_drift(tmp_path: Path, emulator_url: str) -> None:
     api = Api(emulator_url)
-    control(emulator_url, "PUT", "settings", {"previewSeconds": 0})
+    emulator.control(emulator_url, "PUT", "settings", {"previewSeconds": 0})
     api.create("tax", "Tax")
     api.update("tax", {"action": "updatePreviewable"})
-    control(emulator_url, "POST", "settle")
+    emulator.control(emulator_url, "POST", "settle")
     folder = write_folder(
         tmp_path,
         emulator_url,
@@ -363,12 +327,12 @@ def test_a_preview_that_succeeded_is_not_drift(tmp_path: Path, emulator_url: str
 def test_a_view_connectors_client_suffices(
     edited_by_hand: Path, emulator_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    state = control(emulator_url, "GET", "state")
+    state = emulator.control(emulator_url, "GET", "state")
     state["clients"] = [
         {"clientId": "admin", "clientSecret": "admin-secret", "scopes": ["manage_connectors"]},
         {"clientId": "reader", "clientSecret": "reader-secret", "scopes": ["view_connectors"]},
     ]
-    control(emulator_url, "PUT", "state", state)
+    emulator.control(emulator_url, "PUT", "state", state)
     monkeypatch.setenv("CTP_CLIENT_ID", "reader")
     monkeypatch.setenv("CTP_CLIENT_SECRET", "reader-secret")
 
@@ -377,11 +341,11 @@ def test_a_view_connectors_client_suffices(
     assert result.exit_code == 2, result.stderr
     assert 'name: declared: "Payment", live: "Payment (edited in the UI)"' in result.stderr
     assert "reader-secret" not in result.stderr + result.stdout
-    tokens = control(emulator_url, "GET", "state")["tokens"].values()
+    tokens = emulator.control(emulator_url, "GET", "state")["tokens"].values()
     assert [t["scopes"] for t in tokens if t["clientId"] == "reader"] == [
         [f"view_connectors:{PROJECT}"]
     ]
-    assert connector_writes(emulator_url) == []
+    assert emulator.writes(emulator_url) == []
 
     # the same client cannot write: apply fails, and the connector stays as it was
     applied = CliRunner().invoke(main, ["apply", str(edited_by_hand)])

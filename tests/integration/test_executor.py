@@ -7,23 +7,25 @@ what a user would see: the outcomes, the emulator's final state and its request 
 from __future__ import annotations
 
 import io
-import subprocess
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
+from connect_gitops.apply.executor import execute
 from connect_gitops.client.api import ConnectClient
 from connect_gitops.client.retry import RetryPolicy
 from connect_gitops.core.declarations import ConnectorDeclaration, DeclaredConnector
 from connect_gitops.core.live import ConnectorStaged
 from connect_gitops.core.outcomes import ApplyResult, Outcome
 from connect_gitops.core.plan import Change, Plan, from_json, to_json
-from connect_gitops.core.planning import WAITS_FOR_PUBLISH, LifecycleOverrides, build_plan
-from connect_gitops.executor import execute
-from connect_gitops.progress import PlainProgress
+from connect_gitops.core.planner import WAITS_FOR_PUBLISH, LifecycleOverrides, build_plan
+from connect_gitops.reporting.progress import PlainProgress
+from tests.support import declarations
+from tests.support.declarations import creatable
+from tests.support.emulator import control, writes
+from tests.support.git import git
 
 pytestmark = pytest.mark.anyio
 
@@ -31,11 +33,6 @@ TARGET = "emu"
 PROJECT = "shop"
 FAST_RETRY = RetryPolicy(max_attempts=5, wait_base=0.01, wait_max=0.05, retry_after_cap=0.05)
 FAST_LIFECYCLE = {"previewSeconds": 0.5, "publishSeconds": 0.5}
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @pytest.fixture
@@ -61,40 +58,11 @@ def client_for(url: str) -> ConnectClient:
 
 
 def declared(key: str, **fields: Any) -> DeclaredConnector:
-    body: dict[str, Any] = {
-        "key": key,
-        "name": f"Connector {key}",
-        "description": "first",
-        "creator": {"email": "team@example.com"},
-        "repository": {"url": f"git@github.com:example/{key}.git", "tag": "v1.0.0"},
-        **fields,
-    }
-    return DeclaredConnector(
-        declaration=ConnectorDeclaration.model_validate(body),
-        file=f"connectors/{key}.yaml",
-        line=1,
-        target=TARGET,
-    )
+    return declarations.declared(key, TARGET, **creatable(key) | {"description": "first"} | fields)
 
 
 def keyed(connectors: Sequence[DeclaredConnector]) -> dict[tuple[str, str], ConnectorDeclaration]:
     return {(d.target, d.key): d.declaration for d in connectors}
-
-
-async def control(url: str, method: str, path: str, body: Any = None) -> Any:
-    async with httpx.AsyncClient(base_url=url) as http:
-        response = await http.request(method, f"/_emulator/{path}", json=body)
-        response.raise_for_status()
-        return response.json() if response.content else None
-
-
-async def journal(url: str) -> list[dict[str, Any]]:
-    entries: list[dict[str, Any]] = await control(url, "GET", "requests")
-    return entries
-
-
-def writes(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [e for e in entries if e["method"] == "POST" and e["path"].startswith("/connectors")]
 
 
 async def plan_for(
@@ -160,10 +128,10 @@ async def test_converges_from_nothing_and_a_second_apply_writes_nothing(
     second = await plan_for(api, connectors)
     assert {c.kind for c in second.changes} == {"noop"}
     assert not second.has_changes
-    await control(emulator_url, "DELETE", "requests")
+    control(emulator_url, "DELETE", "requests")
     again = await apply(api, connectors, second)
     assert kinds(again) == {f"conn-{n}": "unchanged" for n in range(6)}
-    assert writes(await journal(emulator_url)) == []
+    assert writes(emulator_url) == []
 
 
 async def test_updates_send_only_the_changed_fields(api: ConnectClient, emulator_url: str) -> None:
@@ -185,15 +153,15 @@ async def test_concurrent_writers_are_outlasted_by_rediffing(
     await apply(api, connectors)
     changed = [declared(f"conn-{n}", description=f"v{n}") for n in range(6)]
     plan = await plan_for(api, changed)
-    await control(emulator_url, "PUT", "faults", {"conflictRate": 0.4, "seed": 7})
-    await control(emulator_url, "DELETE", "requests")
+    control(emulator_url, "PUT", "faults", {"conflictRate": 0.4, "seed": 7})
+    control(emulator_url, "DELETE", "requests")
 
     result = await apply(api, changed, plan, concurrency=1)
 
     assert kinds(result) == {f"conn-{n}": "updated" for n in range(6)}
-    statuses = [e["status"] for e in writes(await journal(emulator_url))]
+    statuses = [e["status"] for e in writes(emulator_url)]
     assert 409 in statuses  # the fault did strike, and every connector still converged
-    await control(emulator_url, "PUT", "faults", {"conflictRate": 0.0})
+    control(emulator_url, "PUT", "faults", {"conflictRate": 0.0})
     state = await live_state(api)
     assert {k: c.description for k, c in state.items()} == {f"conn-{n}": f"v{n}" for n in range(6)}
 
@@ -207,12 +175,12 @@ async def test_someone_else_doing_the_work_is_a_success(
     live = await api.get_by_key("pay")
     assert live is not None
     await api.update(live.id, live.version, [{"action": "setDescription", "description": "second"}])
-    await control(emulator_url, "DELETE", "requests")
+    control(emulator_url, "DELETE", "requests")
 
     result = await apply(api, changed, plan)
 
     assert kinds(result) == {"pay": "unchanged"}
-    assert [e["status"] for e in writes(await journal(emulator_url))] == [409]
+    assert [e["status"] for e in writes(emulator_url)] == [409]
 
 
 async def test_every_write_answered_ambiguously_still_happens_exactly_once(
@@ -220,18 +188,18 @@ async def test_every_write_answered_ambiguously_still_happens_exactly_once(
     emulator_url: str,
 ) -> None:
     """ambiguousRate 1: every write is done, then answered 500 or dropped."""
-    await control(emulator_url, "PUT", "faults", {"ambiguousRate": 1.0, "seed": 3})
+    control(emulator_url, "PUT", "faults", {"ambiguousRate": 1.0, "seed": 3})
     connectors = [declared(f"conn-{n}") for n in range(4)]
 
     created = await apply(api, connectors)
 
     assert kinds(created) == {f"conn-{n}": "created" for n in range(4)}
-    creates = [e for e in writes(await journal(emulator_url)) if e["path"] == "/connectors/drafts"]
+    creates = [e for e in writes(emulator_url) if e["path"] == "/connectors/drafts"]
     assert len(creates) == 4  # never sent twice: the key was looked up instead
 
     updated = await apply(api, [declared("conn-0", description="second")])
     assert kinds(updated) == {"conn-0": "updated"}
-    await control(emulator_url, "PUT", "faults", {"ambiguousRate": 0.0})
+    control(emulator_url, "PUT", "faults", {"ambiguousRate": 0.0})
     state = await live_state(api)
     assert state["conn-0"].version == 2  # one write, not two
     assert state["conn-0"].description == "second"
@@ -240,7 +208,7 @@ async def test_every_write_answered_ambiguously_still_happens_exactly_once(
 async def test_mixed_faults_converge_without_duplicates(
     api: ConnectClient, emulator_url: str
 ) -> None:
-    await control(
+    control(
         emulator_url,
         "PUT",
         "faults",
@@ -262,7 +230,7 @@ async def test_mixed_faults_converge_without_duplicates(
 
     assert kinds(result) == {d.key: "created" for d in connectors}
     assert kinds(second) == {d.key: "updated" for d in connectors}
-    await control(
+    control(
         emulator_url,
         "PUT",
         "faults",
@@ -285,7 +253,7 @@ async def test_a_saved_plan_gone_stale_writes_nothing_for_that_connector(
     live = await api.get_by_key("pay")
     assert live is not None
     await api.update(live.id, live.version, [{"action": "setName", "name": "Renamed"}])
-    await control(emulator_url, "DELETE", "requests")
+    control(emulator_url, "DELETE", "requests")
 
     result = await apply(api, changed, plan, saved=True)
 
@@ -298,7 +266,7 @@ async def test_a_saved_plan_gone_stale_writes_nothing_for_that_connector(
     assert stale.code == "ConcurrentModification"
     assert stale.correlation_id
     assert not result.ok
-    pay_writes = [e for e in writes(await journal(emulator_url)) if e["status"] != 409]
+    pay_writes = [e for e in writes(emulator_url) if e["status"] != 409]
     assert len(pay_writes) == 1  # only tax's update went through
     state = await live_state(api)
     assert (state["pay"].name, state["pay"].description) == ("Renamed", "first")
@@ -338,12 +306,12 @@ async def test_a_saved_plan_survives_ambiguous_answers(
     await apply(api, [declared("pay")])
     connectors = [declared("pay", description="second"), declared("new")]
     plan = await plan_for(api, connectors)
-    await control(emulator_url, "PUT", "faults", {"ambiguousRate": 1.0, "seed": 5})
+    control(emulator_url, "PUT", "faults", {"ambiguousRate": 1.0, "seed": 5})
 
     result = await apply(api, connectors, plan, saved=True)
 
     assert kinds(result) == {"new": "created", "pay": "updated"}
-    await control(emulator_url, "PUT", "faults", {"ambiguousRate": 0.0})
+    control(emulator_url, "PUT", "faults", {"ambiguousRate": 0.0})
     state = await live_state(api)
     assert (state["pay"].version, state["pay"].description) == (2, "second")
 
@@ -382,7 +350,7 @@ async def test_one_failure_does_not_stop_the_others(api: ConnectClient, emulator
 async def test_a_running_publish_is_waited_for_before_the_update(
     api: ConnectClient, emulator_url: str
 ) -> None:
-    await control(emulator_url, "PUT", "settings", {"publishSeconds": 1.0})
+    control(emulator_url, "PUT", "settings", {"publishSeconds": 1.0})
     await apply(api, [declared("pay")])
     live = await api.get_by_key("pay")
     assert live is not None
@@ -390,12 +358,12 @@ async def test_a_running_publish_is_waited_for_before_the_update(
     changed = [declared("pay", description="second")]
     plan = await plan_for(api, changed)
     assert plan.changes[0].reason == WAITS_FOR_PUBLISH
-    await control(emulator_url, "DELETE", "requests")
+    control(emulator_url, "DELETE", "requests")
 
     result = await apply(api, changed, plan)
 
     assert kinds(result) == {"pay": "updated"}
-    assert [e["status"] for e in writes(await journal(emulator_url))] == [200]
+    assert [e["status"] for e in writes(emulator_url)] == [200]
     assert (await live_state(api))["pay"].description == "second"
 
 
@@ -403,7 +371,7 @@ async def test_publish_in_progress_answer_is_waited_out(
     api: ConnectClient, emulator_url: str
 ) -> None:
     """The plan did not know about the publish: the API's 400 makes apply wait, then re-diff."""
-    await control(emulator_url, "PUT", "settings", {"publishSeconds": 1.0})
+    control(emulator_url, "PUT", "settings", {"publishSeconds": 1.0})
     await apply(api, [declared("pay")])
     live = await api.get_by_key("pay")
     assert live is not None
@@ -420,12 +388,12 @@ async def test_publish_in_progress_answer_is_waited_out(
             )
         ]
     )
-    await control(emulator_url, "DELETE", "requests")
+    control(emulator_url, "DELETE", "requests")
 
     result = await apply(api, [declared("pay", description="second")], plan)
 
     assert kinds(result) == {"pay": "updated"}
-    assert [e["status"] for e in writes(await journal(emulator_url))] == [400, 200]
+    assert [e["status"] for e in writes(emulator_url)] == [400, 200]
     assert (await live_state(api))["pay"].description == "second"
 
 
@@ -433,7 +401,7 @@ async def test_publish_in_progress_answer_is_waited_out(
 
 
 async def test_preview_and_publish_succeed(api: ConnectClient, emulator_url: str) -> None:
-    await control(emulator_url, "PUT", "settings", FAST_LIFECYCLE)
+    control(emulator_url, "PUT", "settings", FAST_LIFECYCLE)
     connectors = [declared(f"conn-{n}") for n in range(3)]
     plan = await plan_for(api, connectors, preview=True, publish=True)
     stream = io.StringIO()
@@ -457,7 +425,7 @@ async def test_preview_and_publish_succeed(api: ConnectClient, emulator_url: str
 
 
 async def test_no_wait_only_sends_the_requests(api: ConnectClient, emulator_url: str) -> None:
-    await control(emulator_url, "PUT", "settings", {"previewSeconds": 30, "publishSeconds": 30})
+    control(emulator_url, "PUT", "settings", {"previewSeconds": 30, "publishSeconds": 30})
     connectors = [declared("pay")]
     plan = await plan_for(api, connectors, preview=True, publish=True)
 
@@ -476,15 +444,11 @@ def make_repository_without_connect_yaml(root: Path) -> Path:
     """A real git repository with tag v1.0.0 whose tree lacks connect.yaml."""
     repo = root / "x.git"
     repo.mkdir()
-
-    def git(*args: str) -> None:
-        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
-
-    git("init", "-q")
+    git("init", "-q", cwd=repo)
     (repo / "README.md").write_text("no connect.yaml here\n")
-    git("add", "README.md")
-    git("-c", "user.email=t@example.com", "-c", "user.name=T", "commit", "-q", "-m", "init")
-    git("tag", "v1.0.0")
+    git("add", "README.md", cwd=repo)
+    git("commit", "-q", "-m", "init", cwd=repo)
+    git("tag", "v1.0.0", cwd=repo)
     return repo
 
 
@@ -501,7 +465,7 @@ def broken_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 async def test_preview_fails_with_the_report_entries(
     api: ConnectClient, emulator_url: str, broken_repository: str
 ) -> None:
-    await control(emulator_url, "PUT", "settings", FAST_LIFECYCLE)
+    control(emulator_url, "PUT", "settings", FAST_LIFECYCLE)
     connectors = [
         declared("broken", repository={"url": broken_repository, "tag": "v1.0.0"}),
         declared("fine"),
@@ -526,7 +490,7 @@ async def test_preview_fails_with_the_report_entries(
 async def test_publish_fails_with_the_report_entries(
     api: ConnectClient, emulator_url: str, broken_repository: str
 ) -> None:
-    await control(emulator_url, "PUT", "settings", FAST_LIFECYCLE)
+    control(emulator_url, "PUT", "settings", FAST_LIFECYCLE)
     connectors = [declared("broken", repository={"url": broken_repository, "tag": "v1.0.0"})]
     plan = await plan_for(api, connectors, publish=True)
 
@@ -541,7 +505,7 @@ async def test_publish_fails_with_the_report_entries(
 async def test_a_preview_that_outlasts_the_timeout_times_out(
     api: ConnectClient, emulator_url: str
 ) -> None:
-    await control(emulator_url, "PUT", "settings", {"previewSeconds": 60})
+    control(emulator_url, "PUT", "settings", {"previewSeconds": 60})
     connectors = [declared("slow")]
     plan = await plan_for(api, connectors, preview=True)
 
@@ -557,7 +521,7 @@ async def test_a_preview_that_outlasts_the_timeout_times_out(
 
 
 async def test_many_previews_are_waited_for_at_once(api: ConnectClient, emulator_url: str) -> None:
-    await control(emulator_url, "PUT", "settings", {"previewSeconds": 1.0})
+    control(emulator_url, "PUT", "settings", {"previewSeconds": 1.0})
     connectors = [declared(f"conn-{n:02d}") for n in range(12)]
     plan = await plan_for(api, connectors, preview=True)
 
@@ -574,7 +538,7 @@ async def test_many_previews_are_waited_for_at_once(api: ConnectClient, emulator
 async def test_a_publish_with_certification_succeeds_when_ready(
     api: ConnectClient, emulator_url: str
 ) -> None:
-    await control(emulator_url, "PUT", "settings", FAST_LIFECYCLE)
+    control(emulator_url, "PUT", "settings", FAST_LIFECYCLE)
     connectors = [declared("pay")]
     plan = await plan_for(api, connectors, publish=True, certification=True)
 
@@ -586,7 +550,7 @@ async def test_a_publish_with_certification_succeeds_when_ready(
 
 
 async def test_a_cancelled_preview_fails(api: ConnectClient, emulator_url: str) -> None:
-    await control(emulator_url, "PUT", "settings", {**FAST_LIFECYCLE, "previewOutcome": "none"})
+    control(emulator_url, "PUT", "settings", {**FAST_LIFECYCLE, "previewOutcome": "none"})
     connectors = [declared("pay")]
     plan = await plan_for(api, connectors, preview=True)
 
@@ -599,7 +563,7 @@ async def test_a_cancelled_preview_fails(api: ConnectClient, emulator_url: str) 
 async def test_a_publish_that_outlasts_the_timeout_blocks_the_update(
     api: ConnectClient, emulator_url: str
 ) -> None:
-    await control(emulator_url, "PUT", "settings", {"publishSeconds": 60})
+    control(emulator_url, "PUT", "settings", {"publishSeconds": 60})
     await apply(api, [declared("pay")])
     live = await api.get_by_key("pay")
     assert live is not None

@@ -8,21 +8,15 @@ values that changed; an unknown key fails before anything is written.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from connect_gitops.cli import main
-from tests.integration import cli_support
-
-PROJECT = cli_support.PROJECT
-CLI = Path(sys.executable).parent / "connect-gitops"
+from tests.support import declarations
+from tests.support.cli import cli, invoke
+from tests.support.emulator import PROJECT, clear_journal, control, create, journal, update
 
 EVERY_FIELD: dict[str, Any] = {
     "key": "payment",
@@ -76,33 +70,7 @@ def write_config(folder: Path, url: str, *, extra_target: bool = False) -> Path:
         if extra_target
         else ""
     )
-    return cli_support.write_config(folder, url, more_targets=other)
-
-
-def token(url: str, project: str = PROJECT) -> dict[str, str]:
-    response = httpx.post(
-        f"{url}/oauth/token",
-        auth=("admin", "admin-secret"),
-        data={"grant_type": "client_credentials", "scope": f"manage_connectors:{project}"},
-    )
-    response.raise_for_status()
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
-def create(url: str, body: dict[str, Any], project: str = PROJECT) -> dict[str, Any]:
-    response = httpx.post(f"{url}/connectors/drafts", json=body, headers=token(url, project))
-    response.raise_for_status()
-    created: dict[str, Any] = response.json()
-    return created
-
-
-def update(url: str, key: str, *actions: dict[str, Any]) -> None:
-    headers = token(url)
-    path = f"{url}/connectors/drafts/key={key}"
-    version = httpx.get(path, headers=headers).json()["version"]
-    body = {"version": version, "actions": list(actions)}
-    response = httpx.post(path, json=body, headers=headers)
-    response.raise_for_status()
+    return declarations.write_config(folder, url, more_targets=other)
 
 
 def minimal(key: str, name: str) -> dict[str, Any]:
@@ -114,17 +82,8 @@ def minimal(key: str, name: str) -> dict[str, Any]:
     }
 
 
-def journal(url: str) -> list[dict[str, Any]]:
-    entries: list[dict[str, Any]] = httpx.get(f"{url}/_emulator/requests").json()
-    return entries
-
-
-def clear_journal(url: str) -> None:
-    httpx.delete(f"{url}/_emulator/requests").raise_for_status()
-
-
 def run(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
+    return invoke(*args)
 
 
 def plan_json(folder: Path) -> dict[str, Any]:
@@ -201,7 +160,7 @@ def test_export_of_every_field_round_trips_to_an_empty_plan(
     assert [e["method"] for e in journal(emulator_url) if e["path"].startswith("/connectors")] == [
         "GET"
     ]
-    tokens = httpx.get(f"{emulator_url}/_emulator/state").json()["tokens"].values()
+    tokens = control(emulator_url, "GET", "state")["tokens"].values()
     assert [t["scopes"] for t in tokens][-1] == [f"view_connectors:{PROJECT}"]
 
     assert run("validate", str(folder)).exit_code == 0
@@ -293,15 +252,14 @@ def test_export_over_a_commented_file_changes_only_what_changed(
     existing.write_text(COMMENTED, encoding="utf-8")
 
     # a separate process, as a person runs it
-    env = {**os.environ, "CTP_CLIENT_ID": "admin", "CTP_CLIENT_SECRET": "admin-secret"}
-    done = subprocess.run(
-        [str(CLI), "export", "--out-dir", str(folder / "connectors")],
-        capture_output=True,
-        text=True,
-        env=env,
+    done = cli(
+        "export",
+        "--out-dir",
+        str(folder / "connectors"),
         cwd=folder,
-        timeout=60,
-        check=False,
+        script=True,
+        CTP_CLIENT_ID="admin",
+        CTP_CLIENT_SECRET="admin-secret",
     )
 
     assert done.returncode == 0, done.stderr
@@ -400,7 +358,7 @@ def test_export_with_an_unknown_target_fails(tmp_path: Path, emulator_url: str) 
     ],
 )
 def test_indentation_of_the_file_is_kept(text: str, expected: tuple[int, int]) -> None:
-    from connect_gitops.export import guess_indent
+    from connect_gitops.adopt.yaml_edit import guess_indent
 
     assert guess_indent(text) == expected
 

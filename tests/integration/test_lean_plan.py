@@ -6,33 +6,34 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.fresh_python import run_python
-from tests.integration.cli_support import cli, environment, write_config, write_declarations
+from tests.support.cli import cli, environment
+from tests.support.declarations import write_config, write_declarations
+from tests.support.fresh_python import run_python
 
 WATCH = (
     "tenacity",  # retries: only after a failed attempt
-    "rich",  # colour and progress: not for plain text
+    # rich is not watched: httpx imports it for its own command line (httpx._main).
     "deepdiff",  # only for connectors that differ
     "git",  # gitpython: only for --changed-since and --remote
     "starlette",  # the emulator: only for the embedded target
     "uvicorn",
     "connect_gitops.reporting.markdown",  # only for --format markdown, Actions, comments
     "connect_gitops.reporting.json",  # only for --format json and saved plans
-    "connect_gitops.git_changes",
+    "connect_gitops.git.changes",
 )
 
 RUN_AND_LIST = """
 import json, os, sys
-from connect_gitops import cli
+from connect_gitops.cli import entry
 
-leave = cli._leave
+leave = entry._leave
 def listed(code):
     with open(os.environ["IMPORTED_TO"], "w", encoding="utf-8") as out:
         json.dump(sorted(sys.modules), out)
     leave(code)
-cli._leave = listed
+entry._leave = listed
 sys.argv = ["connect-gitops", *sys.argv[1:]]
-cli.run()
+entry.run()
 """
 
 

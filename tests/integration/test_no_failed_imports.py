@@ -17,7 +17,7 @@ import anyio
 import pytest
 
 from connect_gitops.client.api import ConnectClient
-from tests.integration.cli_support import PROJECT
+from tests.support.emulator import PROJECT
 
 
 class _MissingModules:

@@ -2,40 +2,27 @@
 
 The CLI runs in a child process against the emulator on a real socket; the requests come from
 the emulator's journal. The number of files parsed is not printed by the CLI, so it is read from
-`reconcile.load_scope`, the function `apply` itself calls, on the same repository and revision.
+`apply.scope.load_scope`, the function `apply` itself calls, on the same repository and revision.
 """
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
-import httpx
-
-from connect_gitops.reconcile import Selection, load_scope
-from tests.integration.cli_support import (
-    cli,
+from connect_gitops.apply.scope import Selection, load_scope
+from tests.support.cli import cli, environment
+from tests.support.declarations import (
     declaration,
-    environment,
-    journal,
-    token,
+    declared_fields,
     write_config,
     write_declarations,
 )
+from tests.support.emulator import clear_journal, create, journal
+from tests.support.git import git
 
 COUNT = 1_000
 KEYS = [f"connector-{i:04d}" for i in range(COUNT)]
 CHANGED = "connector-0417"
-WRITE_METHODS = {"POST", "DELETE"}
-
-
-def git(*args: str, cwd: Path) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@e.x", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-    )
 
 
 def one_file_push(tmp_path: Path, url: str) -> Path:
@@ -54,18 +41,8 @@ def one_file_push(tmp_path: Path, url: str) -> Path:
 
 def create_live(url: str, key: str) -> None:
     """The connector as the previous push left it (the other 999 do not matter to this run)."""
-    body = {
-        "key": key,
-        "name": f"Connector {key}",
-        "description": "Managed in git",
-        "integrationTypes": ["other"],
-        "creator": {"email": "team@example.com", "noOfContributors": 2},
-        "repository": {"url": f"git@github.com:example/{key}.git", "tag": "v1.0.0"},
-        "supportedRegions": ["europe-west1.gcp"],
-    }
-    headers = {"Authorization": f"Bearer {token(url)}"}
-    httpx.post(f"{url}/connectors/drafts", json=body, headers=headers).raise_for_status()
-    httpx.delete(f"{url}/_emulator/requests").raise_for_status()
+    create(url, declared_fields(key, tag="v1.0.0", description="Managed in git"))
+    clear_journal(url)
 
 
 def test_a_one_file_push_parses_one_file(tmp_path: Path, emulator_url: str) -> None:
@@ -91,7 +68,7 @@ def test_a_one_file_push_reads_at_most_three_times_before_its_write(
     first_write = next(
         i
         for i, (method, path) in enumerate(entries)
-        if method in WRITE_METHODS and path.startswith("/connectors/")
+        if method != "GET" and path.startswith("/connectors/")
     )
     assert first_write <= 3, entries
     method, path = entries[first_write]

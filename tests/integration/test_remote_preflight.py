@@ -6,10 +6,12 @@ The declared URLs are GitHub SSH URLs; git's own `url.<base>.insteadOf`, given t
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
-from tests.integration.cli_support import cli, write_config, write_declarations, writes
+from tests.support.cli import cli
+from tests.support.declarations import write_config, write_declarations
+from tests.support.emulator import writes
+from tests.support.git import git
 
 CONNECT_YAML = """deployAs:
   - name: service
@@ -20,10 +22,6 @@ CONNECT_YAML = """deployAs:
         - key: CTP_REGION
           description: commercetools region
 """
-
-
-def git(*args: str, cwd: Path) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
 
 
 def make_remote(root: Path, name: str) -> None:

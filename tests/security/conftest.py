@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.action.github_fakes import FakeGitHub, serve
+from tests.support.github import FakeGitHub, serve
 
 
 @pytest.fixture

@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from connect_gitops.internal_errors import Secrets, describe_internal_error
+from connect_gitops.core.redaction import Secrets
+from connect_gitops.reporting.errors import describe_internal_error
+from tests.support.paths import SOURCE
 
 TOKEN = "oRxxpxyxtybHqjk8vgIfMRhiCIFpXm7Ml2GIypcM4a4"
-SRC = Path(__file__).resolve().parents[2] / "src" / "connect_gitops"
+SRC = SOURCE
 
 
 class _Page(BaseModel):

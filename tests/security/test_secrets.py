@@ -17,14 +17,12 @@ import re
 import subprocess
 from pathlib import Path
 
-import httpx
+from tests.support.cli import CLIENT_ID, SECRET, cli
+from tests.support.declarations import write_config, write_declarations
+from tests.support.echo_api import echo_api
+from tests.support.emulator import control, set_faults
+from tests.support.github import FakeGitHub
 
-from tests.action.github_fakes import FakeGitHub
-from tests.chaos.support import set_faults
-from tests.integration.cli_support import SECRET, cli, write_config, write_declarations
-from tests.security.echo_api import echo_api
-
-CLIENT_ID = "cli-tests"  # cli_support.environment()'s CTP_CLIENT_ID
 MASK = "::add-mask::"
 FRAGMENT = 12
 """Any 12 characters in a row of a secret count as showing it."""
@@ -104,7 +102,7 @@ def full_run(
 
 
 def issued_token_hashes(url: str) -> set[str]:
-    state = httpx.get(f"{url}/_emulator/state", timeout=10).json()
+    state = control(url, "GET", "state")
     return set(state["tokens"])
 
 

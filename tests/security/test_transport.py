@@ -14,18 +14,14 @@ import httpx
 import pytest
 
 from connect_gitops.client import transport
-from connect_gitops.client.api import DEFAULT_TIMEOUT, ConnectClient
+from connect_gitops.client.api import REQUEST_TIMEOUTS, ConnectClient
 from connect_gitops.client.errors import TransportError
 from connect_gitops.client.retry import RetryPolicy
-from tests.integration.cli_support import cli, write_declarations
+from tests.support.cli import cli
+from tests.support.declarations import write_declarations
+from tests.support.paths import SOURCE
 
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-SRC = Path(__file__).resolve().parents[2] / "src" / "connect_gitops"
+SRC = SOURCE
 
 
 def client(api_url: str, **kwargs: object) -> ConnectClient:
@@ -45,7 +41,7 @@ def client(api_url: str, **kwargs: object) -> ConnectClient:
     ["http://api.example.com", "http://10.0.0.5:8080", "http://[2001:db8::1]", "ftp://x.test"],
 )
 def test_plain_http_to_another_machine_is_refused(url: str) -> None:
-    with pytest.raises(ValueError, match="https://"):
+    with pytest.raises(ValueError, match="use https"):
         client(url)
 
 
@@ -101,8 +97,8 @@ def test_no_source_file_turns_verification_off() -> None:
 
 
 def test_every_phase_of_a_request_has_a_timeout() -> None:
-    assert (DEFAULT_TIMEOUT.connect, DEFAULT_TIMEOUT.read) == (10.0, 60.0)
-    assert (DEFAULT_TIMEOUT.write, DEFAULT_TIMEOUT.pool) == (30.0, 60.0)
+    assert (REQUEST_TIMEOUTS.connect, REQUEST_TIMEOUTS.read) == (10.0, 60.0)
+    assert (REQUEST_TIMEOUTS.write, REQUEST_TIMEOUTS.pool) == (30.0, 60.0)
     assert transport.ATTEMPT_DEADLINE_SECONDS == 120.0
 
 

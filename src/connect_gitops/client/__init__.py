@@ -1,7 +1,10 @@
-"""The Connect API client: ConnectClient, its typed errors, retry policy and request log."""
+"""The Connect API client: :class:`ConnectClient` for the ConnectorStaged endpoints
+(:mod:`.api`), its OAuth2 token (:mod:`.auth`), one HTTP exchange turned into data and the
+request log (:mod:`.transport`, :mod:`.attempt`), the retry policy (:mod:`.retry`), paging
+(:mod:`.paging`), concurrent calls (:mod:`.concurrency`) and the typed errors callers branch on
+(:mod:`.errors`)."""
 
-from connect_gitops.client import _lean_httpx  # noqa: F401  (first: before httpx is imported)
-from connect_gitops.client.api import DEFAULT_TIMEOUT, ConnectClient
+from connect_gitops.client.api import REQUEST_TIMEOUTS, ConnectClient
 from connect_gitops.client.auth import READ_SCOPE, WRITE_SCOPE, scopes_for
 from connect_gitops.client.errors import (
     AmbiguousWrite,
@@ -21,8 +24,8 @@ from connect_gitops.client.transport import RequestRecord
 
 __all__ = [
     "DEFAULT_RETRY",
-    "DEFAULT_TIMEOUT",
     "READ_SCOPE",
+    "REQUEST_TIMEOUTS",
     "WRITE_SCOPE",
     "AmbiguousWrite",
     "Conflict",

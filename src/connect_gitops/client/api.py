@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import itertools
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from functools import partial
 from types import TracebackType
 from typing import Any, Self, TypeVar
 from urllib.parse import quote
 
-import anyio
 import httpx
 from pydantic import BaseModel, ConfigDict
 
 from connect_gitops import __version__
 from connect_gitops.client import paging
+from connect_gitops.client.attempt import Answered
 from connect_gitops.client.auth import (
     DEFAULT_CREDENTIAL_NAMES,
     ClientCredentialsAuth,
@@ -29,6 +29,7 @@ from connect_gitops.client.auth import (
     correlation_id,
     qualify_scopes,
 )
+from connect_gitops.client.concurrency import gather
 from connect_gitops.client.errors import (
     ConnectError,
     NotFound,
@@ -37,12 +38,13 @@ from connect_gitops.client.errors import (
     error_for_answer,
     error_for_failure,
 )
-from connect_gitops.client.outcome import Answered
 from connect_gitops.client.retry import DEFAULT_RETRY, Attempted, Decision, RetryPolicy, classify
 from connect_gitops.client.transport import RecordingTransport, RequestLog, check_url, exchange
 from connect_gitops.core.live import ConnectorStaged
+from connect_gitops.core.redaction import Secrets
 
-DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=30.0, pool=60.0)
+REQUEST_TIMEOUTS = httpx.Timeout(connect=10.0, read=60.0, write=30.0, pool=60.0)
+"""Bounds of each phase of one HTTP request, in seconds (whole operations: the caller's job)."""
 DRAFTS = "/connectors/drafts"
 PAGES_IN_FLIGHT = 8
 
@@ -70,37 +72,23 @@ def _tls_verification(*urls: httpx.URL) -> bool | ssl.SSLContext:
     return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
+def _pooled_transport(
+    max_connections: int, verify: bool | ssl.SSLContext
+) -> httpx.AsyncHTTPTransport:
+    """A connection pool that keeps every connection alive and never retries on its own (the
+    retry policy decides)."""
+    limits = httpx.Limits(
+        max_connections=max_connections, max_keepalive_connections=max_connections
+    )
+    return httpx.AsyncHTTPTransport(verify=verify, limits=limits, retries=0)
+
+
 def _key_path(key: str) -> str:
     return f"{DRAFTS}/key={quote(key, safe='')}"
 
 
 def _id_path(id: str) -> str:
     return f"{DRAFTS}/{quote(id, safe='')}"
-
-
-async def _gather(calls: Sequence[Callable[[], Awaitable[T]]], limit: int) -> list[T]:
-    """Run ``calls`` concurrently, at most ``limit`` at a time; results in call order.
-
-    The first failure cancels the rest and is raised as itself, not inside an ExceptionGroup,
-    so callers can catch the typed client errors.
-    """
-    results: dict[int, T] = {}
-    limiter = anyio.CapacityLimiter(max(1, limit))
-
-    async def run(index: int, call: Callable[[], Awaitable[T]]) -> None:
-        async with limiter:
-            results[index] = await call()
-
-    try:
-        async with anyio.create_task_group() as group:
-            for index, call in enumerate(calls):
-                group.start_soon(run, index, call)
-    except ExceptionGroup as group_error:
-        first: BaseException = group_error
-        while isinstance(first, BaseExceptionGroup):
-            first = first.exceptions[0]
-        raise first from None
-    return [results[i] for i in range(len(calls))]
 
 
 class ConnectClient:
@@ -120,7 +108,7 @@ class ConnectClient:
         client_secret: str,
         scopes: Sequence[str],
         transport: httpx.AsyncBaseTransport | None = None,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        timeout: httpx.Timeout = REQUEST_TIMEOUTS,
         retry: RetryPolicy = DEFAULT_RETRY,
         request_log: RequestLog | None = None,
         on_token: Callable[[str], None] | None = None,
@@ -131,14 +119,9 @@ class ConnectClient:
         auth = check_url(auth_url, what="auth URL")
         self.project_key = project_key
         self._retry = retry
-        self._secret = client_secret
+        self._secrets = Secrets([client_secret])
         if transport is None:
-            limits = httpx.Limits(
-                max_connections=max_connections, max_keepalive_connections=max_connections
-            )
-            transport = httpx.AsyncHTTPTransport(
-                verify=_tls_verification(api, auth), limits=limits, retries=0
-            )
+            transport = _pooled_transport(max_connections, _tls_verification(api, auth))
         self._http = httpx.AsyncClient(
             base_url=str(api).rstrip("/"),
             transport=RecordingTransport(transport, request_log),
@@ -154,11 +137,19 @@ class ConnectClient:
             scopes=qualify_scopes(scopes, project_key),
             retry=retry,
             send=exchange,
-            redact=self._redact,
+            redact=self._secrets.redact,
             credential_names=credential_names,
         )
-        self._tokens = TokenProvider(endpoint.fetch, on_token=on_token)
+
+        self._on_token = on_token
+        self._tokens = TokenProvider(endpoint.fetch, on_token=self._remember)
         self._http.auth = ClientCredentialsAuth(self._tokens)
+
+    def _remember(self, token: str) -> None:
+        """A new access token: redacted from now on, and passed on (e.g. to be masked)."""
+        self._secrets.remember(token)
+        if self._on_token is not None:
+            self._on_token(token)
 
     def __repr__(self) -> str:
         return (
@@ -209,7 +200,7 @@ class ConnectClient:
         del first
         for start in range(0, len(pages), PAGES_IN_FLIGHT):
             window = pages[start : start + PAGES_IN_FLIGHT]
-            fetched = await _gather([partial(self._page, p) for p in window], limit=PAGES_IN_FLIGHT)
+            fetched = await gather([partial(self._page, p) for p in window], limit=PAGES_IN_FLIGHT)
             for page in fetched:
                 for item in page.results:
                     if item.id not in seen:
@@ -233,7 +224,7 @@ class ConnectClient:
     ) -> dict[str, ConnectorStaged]:
         """The connectors of ``keys`` that exist, by key (for a few keys; use iter_all for all)."""
         unique = sorted(set(keys))
-        found = await _gather([partial(self.get_by_key, k) for k in unique], limit=concurrency)
+        found = await gather([partial(self.get_by_key, k) for k in unique], limit=concurrency)
         return {k: c for k, c in zip(unique, found, strict=True) if c is not None}
 
     # -- writes -----------------------------------------------------------------------------
@@ -277,12 +268,6 @@ class ConnectClient:
             return None
         return ConnectorStaged.model_validate_json(answer.body)
 
-    def _redact(self, text: str) -> str:
-        for secret in (self._secret, self._tokens.current):
-            if secret and len(secret) >= 4:
-                text = text.replace(secret, "[redacted]")
-        return text
-
     async def _call(
         self,
         method: str,
@@ -298,7 +283,7 @@ class ConnectClient:
 
         async def once() -> Attempted:
             try:
-                outcome = await exchange(
+                result = await exchange(
                     self._http,
                     method,
                     path,
@@ -311,21 +296,21 @@ class ConnectClient:
                 # Raised by the token refresh inside httpx's auth flow: drop the frames that hold
                 # the request (and its Authorization header) before it travels further.
                 raise exc.with_traceback(None) from None
-            return Attempted(outcome, classify(is_write, outcome))
+            return Attempted(result, classify(is_write, result))
 
         last = await self._retry.run(once)
-        outcome = last.outcome
+        result = last.result
         if last.decision is Decision.SUCCEED:
-            assert isinstance(outcome, Answered)
-            return outcome
+            assert isinstance(result, Answered)
+            return result
         if last.decision is Decision.AMBIGUOUS:
             raise ambiguous_write(
-                outcome, method=method, path=path, correlation_id=cid, redact=self._redact
+                result, method=method, path=path, correlation_id=cid, redact=self._secrets.redact
             )
-        if isinstance(outcome, Answered):
+        if isinstance(result, Answered):
             raise error_for_answer(
-                outcome, method=method, path=path, correlation_id=cid, redact=self._redact
+                result, method=method, path=path, correlation_id=cid, redact=self._secrets.redact
             )
         raise error_for_failure(
-            outcome, method=method, path=path, correlation_id=cid, redact=self._redact
+            result, method=method, path=path, correlation_id=cid, redact=self._secrets.redact
         )

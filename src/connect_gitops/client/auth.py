@@ -17,6 +17,7 @@ from typing import Any
 import anyio
 import httpx
 
+from connect_gitops.client.attempt import Answered, AttemptResult
 from connect_gitops.client.errors import (
     ConnectError,
     Redact,
@@ -25,7 +26,6 @@ from connect_gitops.client.errors import (
     error_for_answer,
     error_for_failure,
 )
-from connect_gitops.client.outcome import Answered, Outcome
 from connect_gitops.client.retry import Attempted, Decision, RetryPolicy, classify
 
 WRITE_SCOPE = "manage_connectors"
@@ -172,7 +172,7 @@ class TokenEndpoint:
         client_secret: str,
         scopes: Sequence[str],
         retry: RetryPolicy,
-        send: Callable[..., Awaitable[Outcome]],
+        send: Callable[..., Awaitable[AttemptResult]],
         redact: Redact,
         clock: Clock = time.monotonic,
         credential_names: tuple[str, str] = DEFAULT_CREDENTIAL_NAMES,
@@ -198,7 +198,7 @@ class TokenEndpoint:
         attempts = iter(range(1, 1_000_000))
 
         async def once() -> Attempted:
-            outcome = await self._send(
+            result = await self._send(
                 self._client,
                 "POST",
                 f"{self._auth_url}{TOKEN_PATH}",
@@ -207,23 +207,23 @@ class TokenEndpoint:
                 data=self._form,
                 auth=self._basic,
             )
-            return Attempted(outcome, classify(False, outcome))
+            return Attempted(result, classify(False, result))
 
         last = await self._retry.run(once)
-        outcome = last.outcome
-        if isinstance(outcome, Answered):
+        result = last.result
+        if isinstance(result, Answered):
             if last.decision is Decision.SUCCEED:
-                token = parse_token(outcome, self._clock())
+                token = parse_token(result, self._clock())
                 if token is not None:
                     return token
-                raise self._refused(outcome, cid, "the answer holds no access_token")
-            if outcome.status in (400, 401, 403):
-                raise self._refused(outcome, cid, None)
+                raise self._refused(result, cid, "the answer holds no access_token")
+            if result.status in (400, 401, 403):
+                raise self._refused(result, cid, None)
             raise error_for_answer(
-                outcome, method="POST", path=TOKEN_PATH, correlation_id=cid, redact=self._redact
+                result, method="POST", path=TOKEN_PATH, correlation_id=cid, redact=self._redact
             )
         raise error_for_failure(
-            outcome, method="POST", path=TOKEN_PATH, correlation_id=cid, redact=self._redact
+            result, method="POST", path=TOKEN_PATH, correlation_id=cid, redact=self._redact
         )
 
     def _refused(self, answer: Answered, cid: str, problem: str | None) -> ConnectError:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
-from connect_gitops.client.outcome import Answered, Outcome, TransportFailure
+from connect_gitops.client.attempt import Answered, AttemptResult, TransportFailure
 
 Redact = Callable[[str], str]
 
@@ -254,7 +254,7 @@ def error_for_failure(
 
 
 def ambiguous_write(
-    outcome: Outcome,
+    result: AttemptResult,
     *,
     method: str,
     path: str,
@@ -262,20 +262,20 @@ def ambiguous_write(
     redact: Redact = _no_redaction,
 ) -> AmbiguousWrite:
     """The AmbiguousWrite of a write that may or may not have happened."""
-    if isinstance(outcome, Answered):
-        fields = api_error_fields(outcome, redact)
+    if isinstance(result, Answered):
+        fields = api_error_fields(result, redact)
         head = " ".join(str(p) for p in (fields["status"], fields["code"]) if p is not None)
         return AmbiguousWrite(
             reason=f"{head}: {fields['message']}",
             method=method,
             path=path,
-            correlation_id=outcome.correlation_id or correlation_id,
+            correlation_id=result.correlation_id or correlation_id,
             **fields,
         )
     return AmbiguousWrite(
-        reason=f"{outcome.error_name} ({outcome.kind.value})",
+        reason=f"{result.error_name} ({result.kind.value})",
         method=method,
         path=path,
-        message=redact(outcome.detail),
+        message=redact(result.detail),
         correlation_id=correlation_id,
     )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import anyio
 
-from connect_gitops.client.outcome import Answered, FailureKind, Outcome
+from connect_gitops.client.attempt import Answered, AttemptResult, FailureKind
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -35,10 +35,10 @@ class Decision(enum.Enum):
     AMBIGUOUS = "ambiguous"  # a write that may have happened: re-read, never repeat blindly
 
 
-def classify(method_is_write: bool, outcome: Outcome) -> Decision:
+def classify(method_is_write: bool, result: AttemptResult) -> Decision:
     """Decide the fate of one attempt from its outcome alone."""
-    if isinstance(outcome, Answered):
-        status = outcome.status
+    if isinstance(result, Answered):
+        status = result.status
         if 200 <= status < 300:
             return Decision.SUCCEED
         if not method_is_write:
@@ -48,18 +48,18 @@ def classify(method_is_write: bool, outcome: Outcome) -> Decision:
         if status in AMBIGUOUS_WRITE_STATUSES:
             return Decision.AMBIGUOUS
         return Decision.FAIL
-    if outcome.kind is FailureKind.FATAL:
+    if result.kind is FailureKind.FATAL:
         return Decision.FAIL
-    if outcome.kind is FailureKind.NOT_SENT or not method_is_write:
+    if result.kind is FailureKind.NOT_SENT or not method_is_write:
         return Decision.RETRY
     return Decision.AMBIGUOUS
 
 
 @dataclass(frozen=True, slots=True)
 class Attempted:
-    """One attempt's outcome with its decision: the value the retry loop works on."""
+    """One attempt's result with its decision: the value the retry loop works on."""
 
-    outcome: Outcome
+    result: AttemptResult
     decision: Decision
 
 
@@ -76,10 +76,10 @@ class RetryPolicy:
     retry_after_cap: float = 60.0
     sleep: Sleep = anyio.sleep
 
-    def wait_seconds(self, attempt_number: int, outcome: Outcome) -> float:
-        """Seconds to wait after attempt number ``attempt_number`` produced ``outcome``."""
-        hint = outcome.retry_after if isinstance(outcome, Answered) else None
-        if hint is not None and isinstance(outcome, Answered) and outcome.status == 429:
+    def wait_seconds(self, attempt_number: int, result: AttemptResult) -> float:
+        """Seconds to wait after attempt number ``attempt_number`` produced ``result``."""
+        hint = result.retry_after if isinstance(result, Answered) else None
+        if hint is not None and isinstance(result, Answered) and result.status == 429:
             return min(hint, self.retry_after_cap)
         exponent = min(attempt_number - 1, 32)  # no overflow however long the loop
         backoff: float = self.wait_base * 2**exponent + random.uniform(0, self.wait_base)
@@ -94,7 +94,7 @@ class RetryPolicy:
         first = await attempt()
         if first.decision is not Decision.RETRY or self.max_attempts < 2:
             return first  # the common case: answered at once, tenacity not even imported
-        await self.sleep(self.wait_seconds(1, first.outcome))
+        await self.sleep(self.wait_seconds(1, first.result))
         return await self._retry(attempt)
 
     async def _retry(self, attempt: Callable[[], Awaitable[Attempted]]) -> Attempted:
@@ -104,7 +104,7 @@ class RetryPolicy:
         def wait(state: RetryCallState) -> float:
             assert state.outcome is not None
             last: Attempted = state.outcome.result()
-            return self.wait_seconds(state.attempt_number + 1, last.outcome)
+            return self.wait_seconds(state.attempt_number + 1, last.result)
 
         def last_result(state: RetryCallState) -> Attempted:
             assert state.outcome is not None

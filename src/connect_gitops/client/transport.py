@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -11,14 +10,15 @@ from typing import Any
 import anyio
 import httpx
 
-from connect_gitops.client.outcome import (
+from connect_gitops.client.attempt import (
     Answered,
+    AttemptResult,
     FailureKind,
-    Outcome,
     TransportFailure,
     failure_from_exception,
     parse_retry_after,
 )
+from connect_gitops.core.urls import check_service_url
 
 CORRELATION_HEADER = "X-Correlation-ID"
 ATTEMPT_EXTENSION = "connect_gitops.attempt"
@@ -27,39 +27,13 @@ ATTEMPT_DEADLINE_SECONDS = 120.0
 an answer a byte at a time would otherwise hold a request open for ever."""
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() in {"localhost", "localhost."}:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def check_url(url: str, *, what: str) -> httpx.URL:
-    """Accept ``url`` only if it is https, or plain http to a loopback host (the emulator).
-
-    Credentials never travel over plain HTTP to another machine, and a URL with user info is
-    refused because it would put a secret into logs and error messages.
-    """
+    """``url`` if credentials may be sent to it (:func:`~connect_gitops.core.urls.
+    check_service_url`): https, or plain http to a loopback host (the emulator)."""
     try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL as exc:
-        raise ValueError(f"{what} {url!r} is not a valid URL: {exc}") from None
-    if not parsed.host:
-        raise ValueError(f"{what} {url!r} has no host")
-    if parsed.userinfo:
-        raise ValueError(f"{what} must not contain credentials; use the environment variables")
-    if parsed.scheme == "https":
-        return parsed
-    if parsed.scheme == "http" and _is_loopback(parsed.host):
-        return parsed
-    if parsed.scheme == "http":
-        raise ValueError(
-            f"{what} {parsed.scheme}://{parsed.host} must use https:// "
-            "(plain http is allowed only for loopback hosts: 127.0.0.0/8, ::1, localhost)"
-        )
-    raise ValueError(f"{what} must be an https:// URL, not {parsed.scheme!r}")
+        return httpx.URL(check_service_url(url))
+    except (ValueError, httpx.InvalidURL) as error:
+        raise ValueError(f"{what}: {error}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +101,7 @@ async def exchange(
     json: Any = None,
     data: Mapping[str, str] | None = None,
     auth: httpx.Auth | None = None,
-) -> Outcome:
+) -> AttemptResult:
     """Send one request and return what happened as data; transport exceptions become failures.
 
     The request object lives only in this frame, so no traceback that escapes the client holds

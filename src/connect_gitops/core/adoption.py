@@ -18,8 +18,9 @@ passes ``validate`` and plans as no change.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
@@ -215,3 +216,36 @@ def validate(document: Mapping[str, Any]) -> ConnectorDeclaration:
         raise AdoptionError(
             f"the live values of {document.get('key')!r} are not a valid declaration: {reasons}"
         ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedFile:
+    """One file export wrote (or would write), and why."""
+
+    path: Path
+    kind: Literal["created", "updated", "unchanged"]
+    keys: tuple[str, ...]
+    text: str
+    """The file's content after the export."""
+    previous: str | None = None
+    """Its content before (``None`` for a new file)."""
+    edits: tuple[FieldEdit, ...] = ()
+
+
+@dataclass(slots=True)
+class ExportResult:
+    """What export did for one target."""
+
+    target: str
+    files: list[ExportedFile] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    """Connectors that could not be exported, each with the reason."""
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def count(self, kind: str) -> int:
+        return sum(len(f.keys) for f in self.files if f.kind == kind)

@@ -137,21 +137,7 @@ def _check_application(
     if not isinstance(application, Mapping):
         problems.append(SpecProblem(path, "must be a mapping with name and applicationType"))
         return
-    name = application.get("name")
-    if name is None:
-        problems.append(SpecProblem(f"{path}.name", "is required"))
-    elif not isinstance(name, str) or not _APPLICATION_NAME.match(name):
-        problems.append(
-            SpecProblem(
-                f"{path}.name",
-                f"invalid name {name!r}: use 2 to 256 letters, digits, '-' or '_'",
-            )
-        )
-    elif name in seen_names:
-        problems.append(SpecProblem(f"{path}.name", f"duplicate application name {name!r}"))
-    else:
-        seen_names.add(name)
-
+    _check_application_name(path, application.get("name"), seen_names, problems)
     kind = application.get("applicationType")
     if kind is None:
         problems.append(SpecProblem(f"{path}.applicationType", "is required"))
@@ -180,6 +166,24 @@ def _check_application(
             _check_configuration(
                 f"{path}.configuration", application["configuration"], global_keys, problems
             )
+
+
+def _check_application_name(
+    path: str, name: object, seen_names: set[str], problems: list[SpecProblem]
+) -> None:
+    if name is None:
+        problems.append(SpecProblem(f"{path}.name", "is required"))
+    elif not isinstance(name, str) or not _APPLICATION_NAME.match(name):
+        problems.append(
+            SpecProblem(
+                f"{path}.name",
+                f"invalid name {name!r}: use 2 to 256 letters, digits, '-' or '_'",
+            )
+        )
+    elif name in seen_names:
+        problems.append(SpecProblem(f"{path}.name", f"duplicate application name {name!r}"))
+    else:
+        seen_names.add(name)
 
 
 def _check_job_schedule(path: str, properties: object, problems: list[SpecProblem]) -> None:

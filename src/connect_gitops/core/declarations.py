@@ -8,13 +8,15 @@ omitted is not managed: ``model_fields_set`` remembers which fields were declare
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 
 from connect_gitops.core import rules
+from connect_gitops.core.problems import Problem
 
 Key = Annotated[
     str, AfterValidator(rules.check_key), Field(json_schema_extra={"pattern": rules.KEY_PATTERN})
@@ -278,3 +280,23 @@ def declaration_json_schema() -> dict[str, Any]:
     )
     schema["definitions"] = schema.pop("$defs", {})
     return schema
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationReport:
+    """What validating one declarations folder found."""
+
+    declarations: tuple[DeclaredConnector, ...]
+    problems: tuple[Problem, ...]
+    files: tuple[str, ...]
+    """Every declaration file read, relative to the folder."""
+    config_valid: bool = True
+    """False when ``connect-gitops.yaml`` itself is invalid (then no declaration was read)."""
+
+    @property
+    def ok(self) -> bool:
+        return not any(problem.severity == "error" for problem in self.problems)
+
+    def adding(self, problems: Iterable[Problem]) -> ValidationReport:
+        """The same report with more problems (e.g. from ``--remote``), sorted."""
+        return replace(self, problems=tuple(sorted((*self.problems, *problems))))

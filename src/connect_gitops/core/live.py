@@ -6,6 +6,7 @@ never break a plan.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,6 +14,24 @@ from pydantic import BaseModel, ConfigDict, Field
 from connect_gitops.core.declarations import CREATOR_FIELDS, MANAGED_FIELDS
 
 _LENIENT = ConfigDict(extra="ignore", frozen=True)
+
+
+class ConnectorStatus(StrEnum):
+    """The status of a ConnectorStaged (the API's ConnectorStatus).
+
+    ``Draft`` until the first publish; ``publish`` moves it to ``Processing``, then to
+    ``Published`` or ``Failed``, or with certification to ``ReadyForCertification`` and later
+    ``InCertification``. Live data is read tolerantly: a status not listed here (an older API
+    sent ``FeedbackRequired`` and ``Certified``) is kept as the text the API sent, and it equals
+    none of these.
+    """
+
+    DRAFT = "Draft"
+    PROCESSING = "Processing"
+    READY_FOR_CERTIFICATION = "ReadyForCertification"
+    IN_CERTIFICATION = "InCertification"
+    PUBLISHED = "Published"
+    FAILED = "Failed"
 
 
 class LiveCreator(BaseModel):
@@ -74,7 +93,8 @@ class ConnectorStaged(BaseModel):
     repository: LiveRepository = Field(default_factory=LiveRepository)
     privateProjects: list[str] = Field(default_factory=list)
     private: bool = True
-    status: str = "Draft"
+    status: ConnectorStatus | str = Field(default=ConnectorStatus.DRAFT, union_mode="left_to_right")
+    """A :class:`ConnectorStatus`, or the API's text for a status this version does not know."""
     hasChanges: bool | None = None
     alreadyListed: bool | None = None
     isPreviewable: str = "none"

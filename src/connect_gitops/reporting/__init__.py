@@ -1,6 +1,7 @@
-"""Rendering of plans, apply results, drift and problems; it renders what it is given.
-
-``text`` for humans (terminal / CI log), ``json`` for machines, ``markdown`` for PR comments,
-step summaries and drift issues, ``github`` for workflow commands and files. Nothing here
-fetches or writes anything: the CLI decides where the strings go.
+"""Every renderer; each renders what it is given and fetches or writes nothing (the CLI decides
+where the strings go): plans, apply results and drift as ``text`` for humans, ``json`` for
+machines and ``markdown`` for comments and step summaries (:mod:`.documents` renders those two
+on first use), GitHub workflow commands (:mod:`.github`), problems in users' files
+(:mod:`.problems`), export's report (:mod:`.export`), internal errors without secrets
+(:mod:`.errors`), and apply's progress display (:mod:`.progress`).
 """

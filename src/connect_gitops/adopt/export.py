@@ -1,0 +1,217 @@
+"""``connect-gitops export``: write declarations for live connectors (adopting existing ones).
+
+The imperative shell around :mod:`connect_gitops.core.adoption`: it finds the configuration and
+the existing declarations, reads the live connectors with a read-only token, and writes files.
+
+- The configuration is the nearest ``connect-gitops.yaml`` at or above ``--out-dir`` (not above
+  the git repository's root); without one, the implicit ``default`` target of the ``CTP_*``
+  variables applies and ``--out-dir`` is the declarations folder.
+- A connector already declared for the target, in any declaration file of that folder, is
+  updated in that file, in place, with ruamel.yaml's round-trip mode: comments, key order,
+  quoting and the other documents of the file are kept, and only changed values are rewritten.
+  A file whose values all match is not touched.
+- Any other connector gets a new file ``<out-dir>/<key>.yaml`` (``<key>.<target>.yaml`` if that
+  name is taken), starting with a ``# yaml-language-server: $schema=...`` line: a relative path
+  to the nearest ``schema/connector.schema.json`` up the tree, else to where
+  ``connect-gitops schema > schema/connector.schema.json`` beside connect-gitops.yaml puts it.
+- Every edited document is parsed back and compared with what was meant before anything is
+  written; files are replaced atomically.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from connect_gitops.adopt.yaml_edit import render_new, update_file
+from connect_gitops.apply.connections import ClientOptions, open_clients
+from connect_gitops.client.api import ConnectClient
+from connect_gitops.core.adoption import (
+    AdoptionError,
+    ExportedFile,
+    ExportResult,
+    new_declaration,
+)
+from connect_gitops.core.declarations import DeclaredConnector
+from connect_gitops.core.live import ConnectorStaged
+from connect_gitops.source.config import Config, ConfigError, load_config
+from connect_gitops.source.files import CONFIG_FILE, is_declaration_path, write_atomically
+from connect_gitops.source.loader import InvalidDeclarations, load_folder
+
+SCHEMA_PATH = "schema/connector.schema.json"
+"""Where the README tells users to keep ``connect-gitops schema``'s output."""
+
+
+class ExportError(Exception):
+    """Export cannot start (an unknown key, no target); nothing was written."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
+    """What the command line asked for."""
+
+    out_dir: Path
+    target: str | None = None
+    """``--target``; default: the configuration's default target."""
+    keys: tuple[str, ...] = ()
+    """``--key``; empty means every live connector of the target."""
+    dry_run: bool = False
+
+
+async def export_run(
+    request: ExportRequest, environ: Mapping[str, str], options: ClientOptions
+) -> ExportResult:
+    """Read the target's live connectors and write (or, dry, compute) their declarations."""
+    config = _load_config(request.out_dir, environ)
+    target = request.target or config.default_target
+    if target is None:
+        raise ConfigError(
+            f"no default target in {CONFIG_FILE}: name one with --target "
+            f"({', '.join(config.target_names)})"
+        )
+    config.check_target_name(target)
+    found = load_folder(config.root, config)
+    if not found.ok:
+        raise InvalidDeclarations(found.problems)
+    declared = {d.key: d for d in found.declarations if d.target == target}
+    read_only = replace(options, read_only=True)
+    async with open_clients(config, [target], environ, read_only) as clients:
+        live = await _read_live(clients[target], target, request.keys)
+    result = ExportResult(target=target, dry_run=request.dry_run)
+    plan = _plan_files(config, target, request.out_dir, declared, live, result)
+    if not request.dry_run:
+        for exported in plan:
+            if exported.kind != "unchanged":
+                write_atomically(exported.path, exported.text)
+    result.files = plan
+    result.notices += _glob_notices(config, request.out_dir, plan)
+    return result
+
+
+async def _read_live(
+    client: ConnectClient, target: str, keys: Sequence[str]
+) -> list[ConnectorStaged]:
+    """The target's live connectors: these keys (each must exist), or all of them."""
+    if not keys:
+        return await client.query_all()
+    by_key = await client.get_many_by_key(keys)
+    unknown = [key for key in dict.fromkeys(keys) if key not in by_key]
+    if unknown:
+        names = ", ".join(repr(key) for key in unknown)
+        raise ExportError(
+            f"no connector with key {names} in target {target!r}; nothing was written"
+        )
+    return list(by_key.values())
+
+
+def _load_config(out_dir: Path, environ: Mapping[str, str]) -> Config:
+    """The configuration nearest to ``out_dir``, or the implicit one rooted at ``out_dir``."""
+    for folder in _ancestors(out_dir):
+        if (folder / CONFIG_FILE).is_file():
+            return load_config(folder, environ)
+    return load_config(out_dir, environ)
+
+
+def _ancestors(start: Path) -> Iterator[Path]:
+    """``start`` and its parents, up to the git repository's root (or the filesystem's)."""
+    folder = start.resolve()
+    while True:
+        yield folder
+        if (folder / ".git").exists() or folder.parent == folder:
+            return
+        folder = folder.parent
+
+
+def _plan_files(
+    config: Config,
+    target: str,
+    out_dir: Path,
+    declared: Mapping[str, DeclaredConnector],
+    live: Sequence[ConnectorStaged],
+    result: ExportResult,
+) -> list[ExportedFile]:
+    """Every file to write: existing files edited in place, then new files, each sorted."""
+    updates: dict[str, list[tuple[DeclaredConnector, ConnectorStaged]]] = {}
+    new: list[ConnectorStaged] = []
+    for connector in sorted(live, key=lambda c: c.key):
+        existing = declared.get(connector.key)
+        if existing is None:
+            new.append(connector)
+        else:
+            updates.setdefault(existing.file, []).append((existing, connector))
+    files: list[ExportedFile] = []
+    for name in sorted(updates):
+        try:
+            edited = update_file(
+                config.root / name,
+                updates[name],
+                target=target,
+                default_target=config.default_target,
+            )
+            files.append(edited)
+        except AdoptionError as error:
+            result.failures.append(str(error))
+    reconcile_target = None if target == config.default_target else target
+    taken: set[Path] = set()
+    for connector in new:
+        try:
+            document = new_declaration(connector, target=reconcile_target)
+        except AdoptionError as error:
+            result.failures.append(str(error))
+            continue
+        path = _free_path(out_dir, connector.key, target, taken)
+        if path is None:
+            result.failures.append(
+                f"{connector.key!r}: {out_dir / (connector.key + '.yaml')} and "
+                f"{out_dir / f'{connector.key}.{target}.yaml'} exist and declare other "
+                "connectors; not overwritten"
+            )
+            continue
+        taken.add(path)
+        text = render_new(document, schema=_schema_reference(path.parent, config.root))
+        files.append(ExportedFile(path, "created", (connector.key,), text))
+    return files
+
+
+def _free_path(out_dir: Path, key: str, target: str, taken: set[Path]) -> Path | None:
+    """``<key>.yaml``, or ``<key>.<target>.yaml`` when that exists; never an existing file."""
+    for name in (f"{key}.yaml", f"{key}.{target}.yaml"):
+        path = out_dir / name
+        if not path.exists() and path not in taken:
+            return path
+    return None
+
+
+def _schema_reference(folder: Path, config_root: Path) -> str:
+    """Relative path from ``folder`` to the schema: the nearest one up the tree, or the usual."""
+    schema = next(
+        (a / SCHEMA_PATH for a in _ancestors(folder) if (a / SCHEMA_PATH).is_file()),
+        config_root.resolve() / SCHEMA_PATH,
+    )
+    return Path(os.path.relpath(schema, folder.resolve())).as_posix()
+
+
+def _glob_notices(config: Config, out_dir: Path, files: Sequence[ExportedFile]) -> list[str]:
+    """A warning when new files land where plan will not look for declarations."""
+    root = config.root.resolve()
+    notices: list[str] = []
+    for exported in files:
+        if exported.kind != "created":
+            continue
+        resolved = exported.path.resolve()
+        if not resolved.is_relative_to(root):
+            notices.append(
+                f"warning: {out_dir} is outside the declarations folder {config.root}: "
+                "plan will not read the new files there"
+            )
+            break
+        relative = resolved.relative_to(root).as_posix()
+        if not is_declaration_path(relative, config.connector_globs):
+            where = config.file or config.root
+            notices.append(
+                f"warning: {relative} does not match the connectors globs of {where}: "
+                "plan will not read it"
+            )
+    return notices

@@ -1,0 +1,132 @@
+"""What a run looks at: the configuration, then (with ``--changed-since``) the changed files,
+then the validated declarations and the targets to read. No network; nothing at all is read
+from an API while any declaration is invalid."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from connect_gitops.core.declarations import DeclaredConnector
+from connect_gitops.core.plan import Orphan
+from connect_gitops.source import yamlsafe
+from connect_gitops.source.config import Config, ConfigError, load_config
+from connect_gitops.source.loader import InvalidDeclarations, load_files, load_folder
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which declarations and targets a run looks at."""
+
+    folder: Path
+    targets: tuple[str, ...] = ()
+    """Target names given with --target; empty means every configured target."""
+    changed_since: str | None = None
+    """A git revision (already resolved from ``auto``), or None for the whole folder."""
+
+
+@dataclass(slots=True)
+class Scope:
+    """What was loaded and which live connectors must be read for it."""
+
+    config: Config
+    declarations: list[DeclaredConnector]
+    targets: list[str]
+    whole_folder: bool
+    notices: list[str] = field(default_factory=list)
+    deleted: list[Orphan] = field(default_factory=list)
+    """Connectors whose declaration this change deleted (checked against live later)."""
+    parsed_files: tuple[str, ...] = ()
+
+
+def load_scope(selection: Selection, environ: Mapping[str, str]) -> Scope:
+    """Config, then (with --changed-since) the changed files, then validated declarations."""
+    folder = selection.folder
+    try:
+        config = load_config(folder, environ)
+    except ConfigError as error:
+        if error.problems:
+            raise InvalidDeclarations(error.problems) from None
+        raise
+    for name in selection.targets:
+        config.check_target_name(name)
+    notices: list[str] = []
+    deleted_files: list[tuple[str, str]] = []
+    whole_folder = True
+    if selection.changed_since is not None:
+        from connect_gitops.git.changes import changed_declaration_files
+
+        changes = changed_declaration_files(
+            folder, selection.changed_since, patterns=config.connector_globs
+        )
+        if changes.whole_folder:
+            notices.append(f"checking the whole folder: {changes.reason}")
+        else:
+            whole_folder = False
+            deleted_files = [(d.path, d.content) for d in changes.deleted]
+            result = load_files(folder, changes.changed, config)
+    if whole_folder:
+        result = load_folder(folder, config)
+    if not result.ok:
+        raise InvalidDeclarations(result.problems)
+    targets = list(selection.targets) or _targets_in_use(config, result.declarations, whole_folder)
+    declarations = [d for d in result.declarations if d.target in targets]
+    deleted = _deleted_declarations(config, deleted_files, targets)
+    return Scope(
+        config=config,
+        declarations=declarations,
+        targets=targets,
+        whole_folder=whole_folder,
+        notices=notices,
+        deleted=deleted,
+        parsed_files=result.files,
+    )
+
+
+def _targets_in_use(
+    config: Config, declarations: Sequence[DeclaredConnector], whole_folder: bool
+) -> list[str]:
+    """Without --target: the targets the declarations go to, plus the default target.
+
+    A configured target that no declaration names is not read (it may need credentials this
+    run does not have); name it with --target to see its orphans. A scoped run
+    (--changed-since) only needs the targets its declarations go to.
+    """
+    named = {d.target for d in declarations}
+    if (
+        whole_folder
+        and config.default_target is not None
+        and config.default_target in config.targets
+    ):
+        named.add(config.default_target)
+    return sorted(named)
+
+
+def _deleted_declarations(
+    config: Config, files: Sequence[tuple[str, str]], targets: Sequence[str]
+) -> list[Orphan]:
+    """Keys declared in files this change deleted, read leniently from the old text."""
+    orphans: list[Orphan] = []
+    for path, text in files:
+        try:
+            documents = yamlsafe.parse_documents(text)
+        except yamlsafe.YamlProblem:
+            continue
+        for document in documents:
+            data = document.data
+            if not isinstance(data, dict) or not isinstance(data.get("key"), str):
+                continue
+            reconcile = data.get("reconcile")
+            target = reconcile.get("target") if isinstance(reconcile, dict) else None
+            target = target if isinstance(target, str) else config.default_target
+            if target is not None and target in targets:
+                orphans.append(
+                    Orphan(
+                        target=target,
+                        key=data["key"],
+                        file=path,
+                        reason="its declaration was deleted; it is not deleted in Connect",
+                    )
+                )
+    return orphans

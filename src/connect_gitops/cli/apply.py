@@ -1,0 +1,161 @@
+"""``connect-gitops apply``: make the live connectors match the declarations, or apply a plan
+saved by ``plan --out plan.json`` exactly."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from connect_gitops.apply import WAIT_TIMEOUT
+from connect_gitops.cli.group import EXIT_FAILURE, EXIT_OK, main
+from connect_gitops.cli.options import (
+    changed_since_option,
+    format_options,
+    lifecycle_options,
+    target_option,
+    verbose_option,
+)
+from connect_gitops.cli.running import (
+    channels_for,
+    client_options,
+    overrides,
+    run_async,
+    run_command,
+    selection,
+)
+
+if TYPE_CHECKING:
+    from connect_gitops.apply.runs import ApplyRun
+    from connect_gitops.cli.channels import Channels
+    from connect_gitops.core.plan import Plan
+
+
+@main.command()
+@click.argument(
+    "source",
+    default=".",
+    required=False,
+    type=click.Path(exists=True, path_type=Path),
+    metavar="[DIR | PLAN.json]",
+)
+@target_option
+@changed_since_option
+@format_options
+@lifecycle_options
+@click.option("--wait/--no-wait", default=True, help="Wait for previews and publishes to end.")
+@click.option(
+    "--remote",
+    is_flag=True,
+    help="Before writing, check with git the tag and connect.yaml of each repository that "
+    "this apply changes.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=int(WAIT_TIMEOUT),
+    show_default=True,
+    metavar="S",
+    help="Seconds to wait for each preview, publish or running publish.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1, max=100),
+    default=10,
+    show_default=True,
+    metavar="N",
+    help="Connectors written at once per target.",
+)
+@verbose_option
+@click.pass_context
+def apply(
+    ctx: click.Context,
+    source: Path,
+    targets: tuple[str, ...],
+    changed_since: str | None,
+    output_format: str | None,
+    out: Path | None,
+    preview: bool | None,
+    publish: bool | None,
+    certification: bool | None,
+    wait: bool,
+    remote: bool,
+    timeout: float,
+    concurrency: int,
+    verbose: bool,
+) -> None:
+    """Plan and apply: make live connectors match the declarations (or apply a saved plan)."""
+    channels = channels_for(output_format, out, verbose)
+    folder = source if source.is_dir() else Path.cwd()
+
+    def work() -> int:
+        from connect_gitops.apply.runs import apply_run
+        from connect_gitops.apply.saved import apply_saved_run
+
+        if source.is_file() and (targets or changed_since):
+            channels.say("error: --target and --changed-since do not apply to a saved plan")
+            return EXIT_FAILURE
+        if source.is_file():
+            applying = partial(apply_saved_run, source)
+        else:
+            chosen = selection(source, targets, changed_since, channels)
+            lifecycle = overrides(preview, publish, certification)
+            applying = partial(apply_run, chosen, overrides=lifecycle, remote=remote)
+        steps = {"concurrency": concurrency, "wait_timeout": timeout, "wait": wait}
+        run = _run(channels, applying, source, **steps)
+        return EXIT_FAILURE if run is None else _report(channels, run, folder)
+
+    ctx.exit(run_command(channels, work, folder))
+
+
+def _run(
+    channels: Channels,
+    applying: Callable[..., Awaitable[ApplyRun]],
+    source: Path,
+    **steps: Any,
+) -> ApplyRun | None:
+    """Run ``applying`` with a write token and the progress display, the plan shown first;
+    None when the saved plan ``source`` cannot be read (the user is told why)."""
+    from connect_gitops.core.plan import PlanFormatError
+    from connect_gitops.reporting.progress import make_progress
+    from connect_gitops.reporting.text import render_plan_text
+
+    progress = make_progress(channels.stderr, is_ci=channels.is_ci)
+    options = client_options(channels, read_only=False)
+
+    def show_plan(plan: Plan, notices: Sequence[str] = ()) -> None:
+        for notice in notices:
+            channels.say(notice)
+        channels.say(render_plan_text(plan, color=channels.color))
+
+    with progress:
+        try:
+            return run_async(
+                partial(
+                    applying, os.environ, options, progress=progress, on_plan=show_plan, **steps
+                )
+            )
+        except PlanFormatError as error:
+            channels.say(f"error: {source}: {error}")
+            return None
+
+
+def _report(channels: Channels, run: ApplyRun, folder: Path) -> int:
+    """The apply report, annotations for the connectors that need attention, the outputs."""
+    from connect_gitops.reporting.documents import apply_documents
+    from connect_gitops.reporting.text import render_apply_text
+
+    documents = apply_documents(run.result)
+    channels.report(text=render_apply_text(run.result, color=channels.color), documents=documents)
+    code = EXIT_OK if run.result.ok else EXIT_FAILURE
+    channels.actions.annotate((o for o in run.result.outcomes if not o.ok), folder=folder)
+    channels.to_runner(
+        documents=documents,
+        plan=run.plan,
+        outputs={"has-changes": run.plan.has_changes, "exit-code": code},
+    )
+    return code
