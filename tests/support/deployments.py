@@ -13,10 +13,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from connect_gitops.core.deployment_declarations import DeclaredDeployment, DeploymentDeclaration
-from connect_gitops.core.deployment_inputs import ConnectorLookup, ConnectorStep
-from connect_gitops.core.deployment_live import ConnectorFacts, Deployment, connector_facts
-from connect_gitops.core.deployment_planning import facts_needed, plan_deployments
+from connect_gitops.core.deployments.declarations import DeclaredDeployment, DeploymentDeclaration
+from connect_gitops.core.deployments.inputs import ConnectorLookup, ConnectorStep
+from connect_gitops.core.deployments.live import ConnectorFacts, Deployment, connector_facts
+from connect_gitops.core.deployments.planner import facts_needed, plan_deployments
 from connect_gitops.core.plan import Change, Mode, Plan
 
 EXAMPLES = Path(__file__).parent / "raml_examples"

@@ -15,7 +15,7 @@ from connect_gitops.core.declarations import (
     _DeclarationSchema,
     declaration_json_schema,
 )
-from connect_gitops.core.deployment_declarations import DeploymentDeclaration
+from connect_gitops.core.deployments.declarations import DeploymentDeclaration
 
 DeclarationKind = Literal["Connector", "Deployment"]
 KINDS: Final[tuple[DeclarationKind, ...]] = ("Connector", "Deployment")

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from connect_gitops.core.deployment_live import ConnectorFacts
+from connect_gitops.core.deployments.live import ConnectorFacts
 from tests.support.deployments import SECRET_VARIABLE, declared, facts, live, only, plan
 
 

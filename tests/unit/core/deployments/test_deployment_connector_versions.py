@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from connect_gitops.core.declarations import ConnectorDeclaration, DeclaredConnector
-from connect_gitops.core.deployment_inputs import ConnectorLookup, ConnectorStep, connector_steps
-from connect_gitops.core.deployment_planning import facts_needed, plan_deployment
+from connect_gitops.core.deployments.inputs import ConnectorLookup, ConnectorStep, connector_steps
+from connect_gitops.core.deployments.planner import facts_needed, plan_deployment
 from connect_gitops.core.live import ConnectorStaged
 from connect_gitops.core.plan import FieldChange, WaitFor
 from connect_gitops.core.planner import build_plan

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from connect_gitops.core.deployment_declarations import (
+from connect_gitops.core.deployments.declarations import (
     LITERAL_SECRET,
     DeploymentDeclaration,
 )

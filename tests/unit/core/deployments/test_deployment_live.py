@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connect_gitops.core.deployment_live import (
+from connect_gitops.core.deployments.live import (
     ApplicationFacts,
     BuildReportEntry,
     ConfigurationKey,

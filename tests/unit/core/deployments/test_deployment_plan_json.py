@@ -6,8 +6,8 @@ import json
 import random
 
 from connect_gitops.core.declarations import ConnectorDeclaration, DeclaredConnector
-from connect_gitops.core.deployment_inputs import ConnectorStep
-from connect_gitops.core.deployment_planning import combine_plans
+from connect_gitops.core.deployments.inputs import ConnectorStep
+from connect_gitops.core.deployments.planner import combine_plans
 from connect_gitops.core.live import ConnectorStaged
 from connect_gitops.core.plan import Change, Orphan, Plan, from_json, to_json
 from connect_gitops.core.planner import build_plan

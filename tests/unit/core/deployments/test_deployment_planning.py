@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from connect_gitops.core.deployment_declarations import DeclaredDeployment, DeploymentDeclaration
-from connect_gitops.core.deployment_inputs import unknown_redeploy_keys
-from connect_gitops.core.deployment_planning import ROTATE, plan_deployment
+from connect_gitops.core.deployments.declarations import DeclaredDeployment, DeploymentDeclaration
+from connect_gitops.core.deployments.inputs import unknown_redeploy_keys
+from connect_gitops.core.deployments.planner import ROTATE, plan_deployment
 from connect_gitops.core.plan import FieldChange, SecuredValue
 from tests.support.deployments import (
     SECRET_VARIABLE,

@@ -12,9 +12,9 @@ from typing import Any
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from connect_gitops.core.deployment_declarations import DeclaredDeployment, DeploymentDeclaration
-from connect_gitops.core.deployment_live import ConnectorFacts, Deployment
-from connect_gitops.core.deployment_wire import actions_with_secrets, draft_with_secrets
+from connect_gitops.core.deployments.declarations import DeclaredDeployment, DeploymentDeclaration
+from connect_gitops.core.deployments.live import ConnectorFacts, Deployment
+from connect_gitops.core.deployments.wire import actions_with_secrets, draft_with_secrets
 from connect_gitops.core.plan import Change
 from tests.support.deployments import SECRET_VARIABLE, declaration, facts, live, plan
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from connect_gitops.core.actions import Redeploy, from_wire, to_wire
-from connect_gitops.core.deployment_live import connector_facts
-from connect_gitops.core.deployment_wire import (
+from connect_gitops.core.deployments.live import connector_facts
+from connect_gitops.core.deployments.wire import (
     MissingVariables,
     actions_with_secrets,
     draft_with_secrets,

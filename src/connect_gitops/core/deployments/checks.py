@@ -11,12 +11,12 @@ import difflib
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
-from connect_gitops.core.deployment_declarations import (
+from connect_gitops.core.deployments.declarations import (
     ApplicationValues,
     DeploymentDeclaration,
     GlobalValues,
 )
-from connect_gitops.core.deployment_live import (
+from connect_gitops.core.deployments.live import (
     ApplicationFacts,
     ConfigurationKey,
     ConnectorFacts,

@@ -26,8 +26,8 @@ from connect_gitops.core.actions import (
     Redeploy,
     to_wire,
 )
-from connect_gitops.core.deployment_declarations import DeploymentDeclaration
-from connect_gitops.core.deployment_live import ConfigurationKey, ConnectorFacts, Deployment
+from connect_gitops.core.deployments.declarations import DeploymentDeclaration
+from connect_gitops.core.deployments.live import ConfigurationKey, ConnectorFacts, Deployment
 from connect_gitops.core.plan import Change, SecuredValue
 
 _WIRE = ConfigDict(extra="forbid", frozen=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from connect_gitops.core.deployment_declarations import DeploymentDeclaration
-from connect_gitops.core.deployment_live import Deployment
+from connect_gitops.core.deployments.declarations import DeploymentDeclaration
+from connect_gitops.core.deployments.live import Deployment
 from connect_gitops.core.plan import FieldChange
 
 

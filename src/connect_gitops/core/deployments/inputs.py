@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from connect_gitops.core.deployment_declarations import DeclaredDeployment
+from connect_gitops.core.deployments.declarations import DeclaredDeployment
 from connect_gitops.core.plan import Plan
 
 

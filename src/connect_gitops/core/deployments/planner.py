@@ -26,20 +26,20 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, Literal
 
-from connect_gitops.core.deployment_checks import (
+from connect_gitops.core.deployments.checks import (
     configuration_problems,
     deployable,
     type_mismatch,
 )
-from connect_gitops.core.deployment_declarations import DeclaredDeployment, DeploymentDeclaration
-from connect_gitops.core.deployment_diff import (
+from connect_gitops.core.deployments.declarations import DeclaredDeployment, DeploymentDeclaration
+from connect_gitops.core.deployments.diff import (
     declared_fields,
     immutable_differences,
     value_differences,
 )
-from connect_gitops.core.deployment_inputs import ConnectorLookup, ConnectorStep, lookup_for
-from connect_gitops.core.deployment_live import RUNNING, ConnectorFacts, Deployment, deployed_facts
-from connect_gitops.core.deployment_wire import deployment_draft, redeploy_action, secured_values
+from connect_gitops.core.deployments.inputs import ConnectorLookup, ConnectorStep, lookup_for
+from connect_gitops.core.deployments.live import RUNNING, ConnectorFacts, Deployment, deployed_facts
+from connect_gitops.core.deployments.wire import deployment_draft, redeploy_action, secured_values
 from connect_gitops.core.plan import Change, FieldChange, Mode, Orphan, Plan, WaitFor
 
 WAITS_FOR_BUILD = "waits for the running build"
