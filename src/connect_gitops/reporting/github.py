@@ -260,7 +260,7 @@ def _cut_at_line(text: str, max_chars: int) -> str:
 
 STEP_SUMMARY_NOTE = (
     "\n\n> [!NOTE]\n> This summary was truncated to stay under GitHub's step summary size "
-    "limit. The complete plan is in the JSON plan (the `plan-json` output).\n"
+    "limit. The complete plan is in the JSON plan (`--format json`).\n"
 )
 
 

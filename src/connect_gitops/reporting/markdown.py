@@ -132,7 +132,7 @@ def details_note(left_out: int, total: int, noun: str) -> str:
     """The line that says how many details a folded report leaves out, and where they are."""
     return (
         f"_Details of {left_out} of {total} {noun} are left out to keep this short; "
-        f"{SEE_ELSEWHERE}._\n"
+        f"{SEE_ELSEWHERE}._\n\n"
     )
 
 

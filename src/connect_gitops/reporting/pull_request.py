@@ -87,9 +87,9 @@ def plan_comment(
 ) -> str:
     """The comment with the plan rendered to fit ``limit`` characters with its marker and
     footer."""
-    tail = "\n" + footer(provenance)
+    tail = "\n\n" + footer(provenance)
     budget = limit - len(marker) - 1 - len(tail)
-    markdown = render(budget, title).rstrip("\n") + "\n" + tail
+    markdown = render(budget, title).rstrip("\n") + tail
     return pr_comment_body(markdown, marker=marker, limit=limit)
 
 
