@@ -155,6 +155,14 @@ def test_each_target_selection_keeps_its_own_comment(fake_github: FakeGitHub) ->
     }
 
 
+def test_a_comment_url_that_could_forge_a_log_line_is_dropped(fake_github: FakeGitHub) -> None:
+    fake_github.comment_url = "https://github.test/c/{id}\n::error::forged"
+
+    result = post(fake_github, "plan")
+
+    assert (result.action, result.ok, result.url) == ("created", True, None)
+
+
 def test_a_read_only_token_gives_a_warning_not_an_error(fake_github: FakeGitHub) -> None:
     fake_github.refuse = 403
 

@@ -59,6 +59,8 @@ class FakeGitHub:
     """Statuses to answer the next branch-tip requests with, one each, before answering."""
     next_link: str | None = None
     """Sent as the ``rel="next"`` link of every page of comments instead of the real one."""
+    comment_url: str = "https://github.test/c/{id}"
+    """The ``html_url`` of a created or edited comment (``{id}``: its id)."""
     requests: list[tuple[str, str]] = field(default_factory=list)
     authorizations: list[str] = field(default_factory=list)
     refuse: int | None = None
@@ -170,7 +172,9 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 return
             pr = int(match.group(3))
             comment_id = fake.add_comment(pr, self._json_body()["body"], user=fake.author)
-            self._answer(201, {"id": comment_id, "html_url": f"https://github.test/c/{comment_id}"})
+            self._answer(
+                201, {"id": comment_id, "html_url": fake.comment_url.format(id=comment_id)}
+            )
 
         def do_PATCH(self) -> None:
             started = self._start()
@@ -184,7 +188,7 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                         comment["body"] = self._json_body()["body"]
                         self._answer(
                             200,
-                            {"id": comment_id, "html_url": f"https://github.test/c/{comment_id}"},
+                            {"id": comment_id, "html_url": fake.comment_url.format(id=comment_id)},
                         )
                         return
             self._answer(404, {"message": "Not Found"})

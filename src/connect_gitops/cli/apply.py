@@ -140,7 +140,7 @@ def _checkout_is_current(channels: Channels, *, allow_stale: bool) -> bool:
         actions.warning(check.message)
     elif not check.refuses:
         if check.message:
-            channels.say(f"{check.message}")
+            channels.say(check.message)
     else:
         from connect_gitops.reporting.markdown import text
 

@@ -11,6 +11,7 @@ becomes a warning in the result, because a plan that succeeded must not fail for
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -35,6 +36,7 @@ ACTIONS_BOT = "github-actions[bot]"
 """Who the workflow's default ``GITHUB_TOKEN`` writes as."""
 
 CommentAction = Literal["created", "updated", "skipped"]
+_WEB_URL = re.compile(r"https?://[!-~]+")
 
 _HINTS = {
     401: "the token is not valid",
@@ -89,11 +91,11 @@ def post_sticky_comment(
             if existing is None:
                 answer = _send(api, "POST", listing, body, doing="create the comment")
                 return CommentResult(
-                    "created", _int(answer.get("id")), _str(answer.get("html_url"))
+                    "created", _int(answer.get("id")), _url(answer.get("html_url"))
                 )
             edit = f"/repos/{repository}/issues/comments/{existing}"
             answer = _send(api, "PATCH", edit, body, doing="edit the comment")
-            return CommentResult("updated", existing, _str(answer.get("html_url")))
+            return CommentResult("updated", existing, _url(answer.get("html_url")))
     except GitHubError as error:
         return _skipped(str(error))
 
@@ -151,8 +153,12 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
+def _url(value: Any) -> str | None:
+    """A web URL from GitHub's answer, or None: it is printed and becomes an output, so a
+    hostile answer must not bring a line break or a control character along."""
+    if not isinstance(value, str) or not _WEB_URL.fullmatch(value):
+        return None
+    return value
 
 
 @dataclass(frozen=True)
