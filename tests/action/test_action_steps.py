@@ -17,8 +17,6 @@ import pytest
 from action_runner import ACTION, GITHUB_TOKEN, REPOSITORY, ActionRun, run_action
 from tests.support.github import FakeGitHub
 
-from connect_gitops.github.comment import DEFAULT_MARKER
-
 # ---------------------------------------------------------------------------------------------
 # The action's text
 
@@ -464,6 +462,8 @@ def test_plan_apply_plan(declarations: Path) -> None:
     assert plan.exit_code == 0, plan.stderr
     assert plan.outputs["exit-code"] == "2"
     assert plan.outputs["has-changes"] == "true"
+    assert (plan.outputs["to-create"], plan.outputs["to-update"]) == ("1", "0")
+    assert (plan.outputs["blocked"], plan.outputs["orphans"]) == ("0", "0")
     document = json.loads(Path(plan.outputs["plan-json"]).read_text(encoding="utf-8"))
     assert [(c["key"], c["kind"]) for c in document["changes"]] == [("payment-connector", "create")]
     assert "payment-connector" in plan.summary
@@ -478,6 +478,10 @@ def test_plan_apply_plan(declarations: Path) -> None:
     assert applied.outputs["exit-code"] == "0"
     assert applied.outputs["has-changes"] == "true"
     assert "payment-connector" in applied.summary
+    counts = {
+        name: applied.outputs[name] for name in ("to-create", "to-update", "blocked", "orphans")
+    }
+    assert counts == {"to-create": "1", "to-update": "0", "blocked": "0", "orphans": "0"}
 
     again = run_action(declarations, {"command": "plan"})
 
@@ -588,6 +592,7 @@ def test_drift_sets_drift_detected_and_fail_on_drift_decides(declarations: Path)
     assert strict.exit_code == 2
     assert strict.outputs["drift-detected"] == "true"
     assert "description" in tolerant.summary
+    assert (tolerant.outputs["to-create"], tolerant.outputs["to-update"]) == ("0", "1")
 
 
 def test_validate_annotates_at_most_ten_problems(declarations: Path) -> None:
@@ -645,9 +650,10 @@ def test_a_fork_with_an_invalid_declaration_fails_with_its_annotation(declaratio
 def test_plan_comments_on_the_pull_request_once(
     declarations: Path, fake_github: FakeGitHub
 ) -> None:
-    github = {"GITHUB_API_URL": fake_github.base_url}
+    github = {"GITHUB_API_URL": fake_github.base_url, "GITHUB_RUN_ID": "777"}
     event = pull_request(REPOSITORY)
-    inputs = {"command": "plan", "pr-comment": "true"}
+    event["pull_request"]["head"]["sha"] = head(declarations)
+    inputs = {"command": "plan", "pr-comment": "true", "target": "local"}
 
     first = run_action(
         declarations, inputs, event_name="pull_request", event=event, extra_env=github
@@ -657,11 +663,44 @@ def test_plan_comments_on_the_pull_request_once(
     )
 
     assert (first.exit_code, second.exit_code) == (0, 0), first.stderr + second.stderr
-    assert [m for m, _ in fake_github.requests] == ["GET", "POST", "GET", "PATCH"]
+    assert [m for m, _ in fake_github.requests] == ["GET", "GET", "POST", "GET", "GET", "PATCH"]
     assert len(fake_github.comments[5]) == 1
-    body = fake_github.comments[5][0]["body"]
-    assert body.startswith(DEFAULT_MARKER)
+    comment = fake_github.comments[5][0]
+    body = comment["body"]
+    assert body.startswith("<!-- connect-gitops:plan targets=local -->\n")
+    assert "### connect-gitops plan: local" in body
     assert "payment-connector" in body
+    assert f"Planned at commit [`{head(declarations)[:7]}`]" in body
+    assert f"[this workflow run](https://github.com/{REPOSITORY}/actions/runs/777)" in body
+    assert second.outputs["comment-url"] == f"https://github.test/c/{comment['id']}"
+
+
+def test_a_failed_plan_replaces_the_comment_with_the_failure(
+    declarations: Path, fake_github: FakeGitHub
+) -> None:
+    github = {"GITHUB_API_URL": fake_github.base_url}
+    event = pull_request(REPOSITORY)
+    inputs = {"command": "plan", "pr-comment": "true"}
+    planned = run_action(
+        declarations, inputs, event_name="pull_request", event=event, extra_env=github
+    )
+    assert planned.exit_code == 0, planned.stderr
+    broken = "key: broken\ncreator:\n  email: not-an-email\n"
+    (declarations / "connectors" / "broken.yaml").write_text(broken, encoding="utf-8")
+
+    failed = run_action(
+        declarations, inputs, event_name="pull_request", event=event, extra_env=github
+    )
+
+    assert failed.exit_code == 1
+    assert failed.outputs["exit-code"] == "1"
+    assert [m for m, _ in fake_github.requests][-1] == "PATCH"
+    body = fake_github.comments[5][0]["body"]
+    assert len(fake_github.comments[5]) == 1
+    assert "**The plan failed**, so this comment shows no plan." in body
+    assert "- `connectors/broken.yaml:3:10: creator.email: " in body
+    assert "payment-connector" not in body
+    assert failed.outputs["comment-url"].startswith("https://github.test/c/")
 
 
 def test_a_read_only_token_warns_and_the_plan_succeeds(
@@ -682,3 +721,82 @@ def test_a_read_only_token_warns_and_the_plan_succeeds(
     warnings = [line for line in result.stdout.splitlines() if line.startswith("::warning")]
     assert any("403 Forbidden" in line for line in warnings), result.stdout
     assert GITHUB_TOKEN not in result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# Apply refuses a commit that is no longer the tip of its branch
+
+
+def apply_at(workspace: Path, sha: str, fake: FakeGitHub, **inputs: str) -> ActionRun:
+    """The apply job of the push whose run checked out ``sha`` (a re-run checks it out again);
+    the workspace is back on main afterwards."""
+    git(workspace, "checkout", "-q", sha)
+    try:
+        return run_action(
+            workspace,
+            {"command": "apply", **inputs},
+            event={"before": "0" * 40, "after": sha},
+            extra_env={
+                "GITHUB_API_URL": fake.base_url,
+                "GITHUB_REF": "refs/heads/main",
+                "GITHUB_SHA": sha,
+            },
+        )
+    finally:
+        git(workspace, "checkout", "-q", "main")
+
+
+def test_a_rerun_of_an_old_run_is_refused_and_live_state_is_unchanged(
+    declarations: Path, fake_github: FakeGitHub
+) -> None:
+    old = head(declarations)
+    fake_github.branches["main"] = old
+    assert apply_at(declarations, old, fake_github).exit_code == 0
+    _, new = push(declarations, "C: describe anew", **{"payment.yaml": NEW_DESCRIPTION})
+    fake_github.branches["main"] = new
+    applied = apply_at(declarations, new, fake_github)
+    assert applied.exit_code == 0, applied.stderr
+    state = declarations / ".connect-gitops" / "emulator.json"
+    live = state.read_bytes()
+
+    rerun = apply_at(declarations, old, fake_github)
+
+    assert rerun.exit_code == 1
+    assert rerun.outputs == {"exit-code": "1"}
+    log = rerun.stdout + rerun.stderr
+    assert (
+        f"error: refusing to apply commit {old[:12]}: it is no longer the tip of main, "
+        f"which is now {new[:12]} ({new})." in log
+    )
+    assert "run the workflow by hand (its workflow_dispatch trigger" in log
+    assert "::error title=connect-gitops%3A apply refused::refusing to apply commit" in log
+    assert "### connect-gitops apply refused" in rerun.summary
+    assert state.read_bytes() == live
+    assert [path for _, path in fake_github.requests] == [
+        "/repos/example/declarations/git/ref/heads/main"
+    ] * 3
+
+    plan = run_action(declarations, {"command": "plan"})
+    assert plan.outputs["exit-code"] == "0", plan.stderr
+
+
+def test_allow_stale_applies_an_old_commit_on_purpose(
+    declarations: Path, fake_github: FakeGitHub
+) -> None:
+    old = head(declarations)
+    _, new = push(declarations, "C: describe anew", **{"payment.yaml": NEW_DESCRIPTION})
+    fake_github.branches["main"] = new
+    assert apply_at(declarations, new, fake_github).exit_code == 0
+
+    rolled_back = apply_at(declarations, old, fake_github, **{"allow-stale": "true"})
+
+    assert rolled_back.exit_code == 0, rolled_back.stderr
+    assert "--allow-stale: not checking that this commit is the tip of its branch" in (
+        rolled_back.stderr
+    )
+    assert rolled_back.outputs["to-update"] == "1"
+    plan = run_action(declarations, {"command": "plan"})
+    assert (plan.outputs["exit-code"], plan.outputs["to-update"]) == ("2", "1")
+
+
+NEW_DESCRIPTION = PAYMENT.replace("Card payments", "Card and wallet payments")

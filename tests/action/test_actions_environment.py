@@ -280,3 +280,57 @@ def test_an_unreadable_event_is_none(runner: dict[str, str], tmp_path: Path) -> 
         environment({**runner, "GITHUB_EVENT_PATH": str(tmp_path / "missing")})[0].event() is None
     )
     assert environment(runner)[0].pull_request_number() is None
+
+
+def test_a_report_renderer_gets_all_the_room_left_in_the_summary(runner: dict[str, str]) -> None:
+    summary = Path(runner["GITHUB_STEP_SUMMARY"])
+    summary.write_text("x" * 300_000 + "\n", encoding="utf-8")
+    actions, _ = environment(runner)
+    asked: list[int] = []
+
+    def render(max_chars: int) -> str:
+        asked.append(max_chars)
+        return "ü" * max_chars  # two bytes a character: asked again for fewer
+
+    actions.append_summary(render)
+
+    assert asked[0] == 1_000_000 - 300_001 - 1
+    assert len(asked) > 1
+    size = summary.stat().st_size
+    assert 900_000 < size <= 1_000_000
+    assert "truncated" not in summary.read_text(encoding="utf-8")
+
+
+def test_an_error_annotation_without_a_file(runner: dict[str, str]) -> None:
+    actions, log = environment(runner)
+
+    actions.error("refusing to apply: 100% stale\nreally", title="connect-gitops: refused")
+
+    assert log.getvalue() == (
+        "::error title=connect-gitops%3A refused::refusing to apply: 100%25 stale%0Areally\n"
+    )
+
+
+def test_the_run_and_the_commit_a_reviewer_knows(runner: dict[str, str], tmp_path: Path) -> None:
+    head = "c" * 40
+    pull_request = {"number": 4, "pull_request": {"number": 4, "head": {"sha": head}}}
+    base = {
+        **runner,
+        "GITHUB_REPOSITORY": "o/r",
+        "GITHUB_RUN_ID": "99",
+        "GITHUB_SHA": "m" * 40,  # not a SHA: a merge commit stand-in that must not be shown
+    }
+    on_pull_request, _ = environment(
+        {
+            **base,
+            "GITHUB_EVENT_NAME": "pull_request",
+            "GITHUB_EVENT_PATH": write_event(tmp_path, pull_request),
+        }
+    )
+    on_push, _ = environment({**base, "GITHUB_EVENT_NAME": "push", "GITHUB_SHA": "d" * 40})
+
+    assert on_pull_request.planned_commit() == head
+    assert on_pull_request.run_url() == "https://github.com/o/r/actions/runs/99"
+    assert on_push.planned_commit() == "d" * 40
+    assert environment({**base, "GITHUB_EVENT_NAME": "push"})[0].planned_commit() is None
+    assert environment({**base, "GITHUB_RUN_ID": ""})[0].run_url() is None

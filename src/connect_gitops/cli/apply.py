@@ -63,6 +63,13 @@ if TYPE_CHECKING:
     help="Seconds to wait for each preview, publish or running publish.",
 )
 @click.option(
+    "--allow-stale",
+    is_flag=True,
+    help="Under GitHub Actions, apply even when the checked-out commit is no longer the tip of "
+    "its branch (a re-run of an old run), which otherwise fails before anything is written. "
+    "Only to roll back on purpose.",
+)
+@click.option(
     "--concurrency",
     type=click.IntRange(min=1, max=100),
     default=10,
@@ -85,6 +92,7 @@ def apply(
     wait: bool,
     remote: bool,
     timeout: float,
+    allow_stale: bool,
     concurrency: int,
     verbose: bool,
 ) -> None:
@@ -99,6 +107,8 @@ def apply(
         if source.is_file() and (targets or changed_since):
             channels.say("error: --target and --changed-since do not apply to a saved plan")
             return EXIT_FAILURE
+        if not _checkout_is_current(channels, allow_stale=allow_stale):
+            return EXIT_FAILURE
         if source.is_file():
             applying = partial(apply_saved_run, source)
         else:
@@ -110,6 +120,35 @@ def apply(
         return EXIT_FAILURE if run is None else _report(channels, run, folder)
 
     ctx.exit(run_command(channels, work, folder))
+
+
+def _checkout_is_current(channels: Channels, *, allow_stale: bool) -> bool:
+    """Under GitHub Actions: is the checked-out commit still the tip of its branch? A refusal
+    is said on stderr, as an error annotation and in the step summary, before any request to
+    Connect (see :mod:`connect_gitops.github.checkout` for when GitHub cannot tell)."""
+    actions = channels.actions
+    if not actions.active:
+        return True
+    if allow_stale:
+        channels.say("--allow-stale: not checking that this commit is the tip of its branch")
+        return True
+    from connect_gitops.github.checkout import check_checkout
+
+    check = check_checkout(actions)
+    if check.verdict == "unknown":
+        channels.say(f"warning: {check.message}")
+        actions.warning(check.message)
+    elif not check.refuses:
+        if check.message:
+            channels.say(check.message)
+    else:
+        from connect_gitops.reporting.markdown import text
+
+        channels.say(f"error: {check.message}")
+        actions.error(check.message, title="connect-gitops: apply refused")
+        actions.append_summary(f"### connect-gitops apply refused\n\n{text(check.message)}\n")
+        actions.set_outputs({"exit-code": EXIT_FAILURE})
+    return not check.refuses
 
 
 def _run(

@@ -89,15 +89,17 @@ class Channels:
     def to_runner(
         self, *, documents: Documents, plan: Plan, outputs: Mapping[str, OutputValue]
     ) -> None:
-        """In GitHub Actions: the Markdown report in the step summary, the plan document in a
-        file named by the ``plan-json`` output, and the other step ``outputs``."""
+        """In GitHub Actions: the whole Markdown report in the step summary, the plan document
+        in a file named by the ``plan-json`` output, the plan's counts (``to-create``,
+        ``to-update``, ``blocked``, ``orphans``) and the other step ``outputs``."""
         if not self.actions.active:
             return
         from connect_gitops.core.plan import to_json
+        from connect_gitops.reporting.github import plan_counts
 
-        self.actions.append_summary(documents.markdown())
+        self.actions.append_summary(documents.markdown)
         plan_json = self.actions.write_plan_json(to_json(plan))
-        self.actions.set_outputs({**outputs, "plan-json": str(plan_json)})
+        self.actions.set_outputs({**plan_counts(plan), **outputs, "plan-json": str(plan_json)})
 
     def request_log(self, record: RequestRecord) -> None:
         """``--verbose``: one line per HTTP attempt; never a header value or a body."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,6 +17,10 @@ from connect_gitops.cli.options import (
     verbose_option,
 )
 from connect_gitops.cli.running import channels_for, overrides, planned, run_command
+
+if TYPE_CHECKING:
+    from connect_gitops.cli.channels import Channels
+    from connect_gitops.github.comment import PlanComment
 
 
 @main.command()
@@ -52,6 +57,7 @@ def plan(
 ) -> None:
     """Show what apply would do (a dry run: nothing is written)."""
     channels = channels_for(output_format, out, verbose)
+    comment = _plan_comment(channels, directory, targets) if pr_comment else None
 
     def work() -> int:
         from connect_gitops.reporting.documents import plan_documents
@@ -67,10 +73,21 @@ def plan(
             plan=run.plan,
             outputs={"has-changes": run.plan.has_changes, "exit-code": code},
         )
-        if pr_comment:
-            from connect_gitops.github.comment import comment_on_pull_request
-
-            comment_on_pull_request(documents.markdown, channels.actions, say=channels.say)
+        if comment is not None:
+            comment.post_plan(lambda size, title: documents.markdown(size, title))
         return code
 
-    ctx.exit(run_command(channels, work, directory))
+    failed = comment.post_failure if comment is not None else None
+    ctx.exit(run_command(channels, work, directory, on_failure=failed))
+
+
+def _plan_comment(channels: Channels, directory: Path, targets: tuple[str, ...]) -> PlanComment:
+    """The pull request comment of this folder and target selection."""
+    from connect_gitops.github.comment import PlanComment
+
+    return PlanComment(
+        channels.actions,
+        say=channels.say,
+        folder=channels.actions.workspace_relative(str(directory)),
+        targets=targets,
+    )

@@ -149,27 +149,41 @@ def overrides(
     return LifecycleOverrides(preview=preview, publish=publish, certification=certification)
 
 
-def run_command(channels: Channels, work: Callable[[], int], folder: Path | None = None) -> int:
-    """Run a command body, turning the failures users can act on into messages and exit 1."""
+def run_command(
+    channels: Channels,
+    work: Callable[[], int],
+    folder: Path | None = None,
+    *,
+    on_failure: Callable[[str, Sequence[Problem]], object] | None = None,
+) -> int:
+    """Run a command body, turning the failures users can act on into messages and exit 1.
+
+    ``on_failure`` hears the same: the message (empty when the problems say it all) and the
+    problems in the user's files (``plan --pr-comment`` puts them in the comment).
+    """
     from connect_gitops.client.errors import ConnectError
     from connect_gitops.git.errors import GitError
     from connect_gitops.source.config import ConfigError
     from connect_gitops.source.loader import InvalidDeclarations
 
+    message = ""
+    problems: Sequence[Problem] = ()
     try:
         return work()
     except InvalidDeclarations as error:
-        show_problems(channels, error.problems, folder)
+        problems = error.problems
+        show_problems(channels, problems, folder)
         channels.say("Nothing was sent to any API: fix the problems above and run again.")
     except ConfigError as error:
-        channels.say(f"error: {error}")
-        show_problems(channels, error.problems, folder)
-    except ConnectError as error:
-        channels.say(f"error: {error}")
-    except GitError as error:
-        channels.say(f"error: {error}")
+        message, problems = f"error: {error}", error.problems
+        channels.say(message)
+        show_problems(channels, problems, folder)
+    except (ConnectError, GitError) as error:
+        message = f"error: {error}"
+        channels.say(message)
     except OSError as error:
-        channels.say(f"error: {error.strerror or error}: {error.filename or ''}".rstrip(": "))
+        message = f"error: {error.strerror or error}: {error.filename or ''}".rstrip(": ")
+        channels.say(message)
     except click.ClickException:
         raise
     except Exception as error:  # a bug: one line (the traceback with --verbose), no secret
@@ -180,7 +194,10 @@ def run_command(channels: Channels, work: Callable[[], int], folder: Path | None
         for token in _ISSUED_TOKENS:
             secrets.remember(token)
         channels.say(describe_internal_error(error, secrets, verbose=channels.verbose))
+        message = describe_internal_error(error, secrets, verbose=False)
     channels.actions.set_outputs({"exit-code": EXIT_FAILURE})
+    if on_failure is not None:
+        on_failure(message, problems)
     return EXIT_FAILURE
 
 

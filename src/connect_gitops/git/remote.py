@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shlex
 import signal
 import subprocess
 import tempfile
@@ -42,7 +43,8 @@ from connect_gitops.core.redaction import Secrets
 
 SPEC_FILE = "connect.yaml"
 MAX_SPEC_BYTES = 1024 * 1024
-DEFAULT_SSH_COMMAND = "ssh -o BatchMode=yes"
+BATCH_MODE = "-o BatchMode=yes"
+DEFAULT_SSH_COMMAND = f"ssh {BATCH_MODE}"
 
 _URL_CREDENTIALS = Secrets()
 """No secret known here: it hides the credentials of URLs."""
@@ -87,6 +89,7 @@ def check_remotes(
     at most ``concurrency`` at a time. A failure is a result, never an exception, so one bad
     repository does not hide the others.
     """
+    env = git_environment()
     tags_by_url: dict[str, list[str]] = {}
     for url, tag in requests:
         tags = tags_by_url.setdefault(url, [])
@@ -96,7 +99,9 @@ def check_remotes(
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         for url, outcome in zip(
             tags_by_url,
-            pool.map(lambda url: _check_repository(url, tags_by_url[url], timeout), tags_by_url),
+            pool.map(
+                lambda url: _check_repository(url, tags_by_url[url], timeout, env), tags_by_url
+            ),
             strict=True,
         ):
             for tag, result in outcome.items():
@@ -151,7 +156,9 @@ def url_refusal(url: str) -> str | None:
     return None
 
 
-def _check_repository(url: str, tags: Sequence[str], timeout: float) -> dict[str, RemoteResult]:
+def _check_repository(
+    url: str, tags: Sequence[str], timeout: float, env: Mapping[str, str]
+) -> dict[str, RemoteResult]:
     shown = display_url(url)
 
     def failed(tag: str, message: str) -> RemoteResult:
@@ -170,7 +177,7 @@ def _check_repository(url: str, tags: Sequence[str], timeout: float) -> dict[str
     if not wanted:
         return results
     try:
-        present = _tags_present(url, wanted, timeout)
+        present = _tags_present(url, wanted, timeout, env)
     except _GitFailed as error:
         return results | {tag: failed(tag, str(error)) for tag in wanted}
     for tag in wanted:
@@ -178,21 +185,26 @@ def _check_repository(url: str, tags: Sequence[str], timeout: float) -> dict[str
             results[tag] = failed(tag, f"tag {tag} not found in {shown}")
     found = [tag for tag in wanted if tag in present]
     if found:
-        results |= _read_specs(url, found, timeout)
+        results |= _read_specs(url, found, timeout, env)
     return results
 
 
-def _tags_present(url: str, tags: Sequence[str], timeout: float) -> set[str]:
+def _tags_present(
+    url: str, tags: Sequence[str], timeout: float, env: Mapping[str, str]
+) -> set[str]:
     listing = _run_git(
         ["ls-remote", "--tags", "--refs", "--", url, *(f"refs/tags/{tag}" for tag in tags)],
         url=url,
         timeout=timeout,
+        env=env,
     )
     refs = {line.split("\t", 1)[1] for line in listing.splitlines() if "\t" in line}
     return {tag for tag in tags if f"refs/tags/{tag}" in refs}
 
 
-def _read_specs(url: str, tags: Sequence[str], timeout: float) -> dict[str, RemoteResult]:
+def _read_specs(
+    url: str, tags: Sequence[str], timeout: float, env: Mapping[str, str]
+) -> dict[str, RemoteResult]:
     """Fetch only these tags, at depth 1, and judge the connect.yaml of each."""
     shown = _URL_CREDENTIALS.redact(url)
     with tempfile.TemporaryDirectory(prefix="connect-gitops-") as scratch:
@@ -213,6 +225,7 @@ def _read_specs(url: str, tags: Sequence[str], timeout: float) -> dict[str, Remo
                 ],
                 url=url,
                 timeout=timeout,
+                env=env,
             )
         except _GitFailed as error:
             return {tag: RemoteResult(url=shown, tag=tag, error=str(error)) for tag in tags}
@@ -267,7 +280,11 @@ def parse_spec(data: bytes) -> Any:
 
 
 def git_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment for git: the user's (credentials, ssh-agent, config) minus any prompt."""
+    """The environment for git: the user's (credentials, ssh-agent, config) minus any prompt.
+
+    ssh runs as the user set it up (``GIT_SSH_COMMAND``, ``GIT_SSH`` or ``core.sshCommand``,
+    which is how a deploy key is usually given), in batch mode (:func:`ssh_command`).
+    """
     env = dict(os.environ if environ is None else environ)
     env.update(
         GIT_TERMINAL_PROMPT="0",
@@ -275,12 +292,58 @@ def git_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
         GCM_INTERACTIVE="never",
         LC_ALL="C",
     )
-    if not env.get("GIT_SSH_COMMAND") and not env.get("GIT_SSH"):
-        env["GIT_SSH_COMMAND"] = DEFAULT_SSH_COMMAND
+    command = ssh_command(env, configured_ssh_command(env))
+    if command is not None:
+        env["GIT_SSH_COMMAND"] = command
     return env
 
 
-def _run_git(args: Sequence[str], *, url: str, timeout: float) -> str:
+def configured_ssh_command(env: Mapping[str, str]) -> str | None:
+    """``core.sshCommand`` as git sees it from the current folder (its repository's, the
+    user's and the system's configuration), or None."""
+    try:
+        done = subprocess.run(
+            ["git", "config", "--get", "core.sshCommand"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            env={**env, "GIT_SSH_COMMAND": ""},
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    value = done.stdout.decode("utf-8", "replace").strip() if done.returncode == 0 else ""
+    return value or None
+
+
+def ssh_command(env: Mapping[str, str], configured: str | None) -> str | None:
+    """The ``GIT_SSH_COMMAND`` git runs with: the user's own command, in the order git itself
+    prefers them (``GIT_SSH_COMMAND``, ``GIT_SSH``, ``core.sshCommand``, else ``ssh``), with
+    ``-o BatchMode=yes`` added for OpenSSH so a missing key fails at once instead of asking.
+
+    On ssh's command line the first value of an option wins, so a ``BatchMode`` the user gave
+    stays theirs, and their key (``-i``) and options are kept. ``core.sshCommand`` is passed on
+    as ``GIT_SSH_COMMAND`` because a repository's own configuration (the checkout's, where a
+    deploy-key step sets it) is not read where the tags are fetched (a scratch repository).
+    ``GIT_SSH`` names a program that git runs as it is: None leaves it to git. Prompts cannot
+    happen anyway: git runs without a terminal.
+    """
+    if env.get("GIT_SSH_COMMAND"):
+        command = env["GIT_SSH_COMMAND"]
+    elif env.get("GIT_SSH"):
+        return None
+    else:
+        command = configured or "ssh"
+    try:
+        program = shlex.split(command)[0] if command.strip() else ""
+    except ValueError:
+        return command
+    if os.path.basename(program) in ("ssh", "ssh.exe"):
+        return f"{command} {BATCH_MODE}"
+    return command
+
+
+def _run_git(args: Sequence[str], *, url: str, timeout: float, env: Mapping[str, str]) -> str:
     """Run git without a terminal and return its stdout; a failure raises :class:`_GitFailed`."""
     command = ["git", "-c", "protocol.ext.allow=never", *args]
     shown = _URL_CREDENTIALS.redact(url)
@@ -290,7 +353,7 @@ def _run_git(args: Sequence[str], *, url: str, timeout: float) -> str:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env=git_environment(),
+            env=env,
             start_new_session=True,
         )
     except OSError as error:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -22,6 +22,7 @@ from connect_gitops.reporting import github
 
 PULL_REQUEST_EVENTS = frozenset({"pull_request", "pull_request_target"})
 DEFAULT_API_URL = "https://api.github.com"
+DEFAULT_SERVER_URL = "https://github.com"
 
 OutputValue = str | int | bool
 
@@ -40,6 +41,12 @@ class ActionsEnvironment:
     repository: str = ""
     runner_temp: Path | None = None
     token: str = field(default="", repr=False)
+    ref: str = ""
+    """``GITHUB_REF``: the branch or tag the run is for (``refs/heads/main``)."""
+    sha: str = ""
+    """``GITHUB_SHA``: the commit the run checked out (a pull request's merge commit)."""
+    server_url: str = DEFAULT_SERVER_URL
+    run_id: str = ""
     stream: TextIO | None = field(default=None, repr=False, compare=False)
     """Where workflow commands go; None means the current ``sys.stdout``."""
 
@@ -62,6 +69,10 @@ class ActionsEnvironment:
             repository=environ.get("GITHUB_REPOSITORY", ""),
             runner_temp=path("RUNNER_TEMP"),
             token=environ.get("GITHUB_TOKEN", ""),
+            ref=environ.get("GITHUB_REF", ""),
+            sha=environ.get("GITHUB_SHA", ""),
+            server_url=environ.get("GITHUB_SERVER_URL") or DEFAULT_SERVER_URL,
+            run_id=environ.get("GITHUB_RUN_ID", ""),
             stream=stream,
         )
 
@@ -105,24 +116,36 @@ class ActionsEnvironment:
 
     def warning(self, message: str, *, title: str = "connect-gitops") -> None:
         """A warning annotation (e.g. the PR comment could not be posted)."""
+        self._annotation("warning", message, title)
+
+    def error(self, message: str, *, title: str = "connect-gitops") -> None:
+        """An error annotation that belongs to no file (e.g. apply refused a stale commit)."""
+        self._annotation("error", message, title)
+
+    def _annotation(self, level: str, message: str, title: str) -> None:
         if not self.active:
             return
         self._print(
-            f"::warning title={github.escape_property(title)}::{github.escape_data(message)}"
+            f"::{level} title={github.escape_property(title)}::{github.escape_data(message)}"
         )
 
     # Files -------------------------------------------------------------------------------
 
-    def append_summary(self, markdown: str) -> None:
-        """Append the report to ``$GITHUB_STEP_SUMMARY``, within the 1 MiB a step may write."""
+    def append_summary(self, markdown: str | Callable[[int], str]) -> None:
+        """Append the report to ``$GITHUB_STEP_SUMMARY``, within the 1 MiB a step may write.
+
+        ``markdown`` may be a renderer that takes a size in characters: it is then given all the
+        room left, so a large plan is summarised whole instead of cut to a comment's size.
+        """
         if not self.active or self.summary_file is None:
             return
         used = self.summary_file.stat().st_size if self.summary_file.exists() else 0
-        room = github.STEP_SUMMARY_LIMIT - used
+        room = github.STEP_SUMMARY_LIMIT - used - 1
         if room < 4_096:
             return  # an earlier report filled the step's summary; truncating to nothing helps none
+        text = markdown if isinstance(markdown, str) else github.fit_bytes(markdown, room)
         with self.summary_file.open("a", encoding="utf-8", newline="\n") as summary:
-            summary.write(github.step_summary(markdown, limit=room - 1) + "\n")
+            summary.write(github.step_summary(text, limit=room) + "\n")
 
     def set_outputs(self, outputs: Mapping[str, OutputValue]) -> None:
         """Write step outputs to ``$GITHUB_OUTPUT`` in the multiline-safe heredoc form.
@@ -177,6 +200,21 @@ class ActionsEnvironment:
         except (OSError, ValueError):
             return None
         return payload if isinstance(payload, dict) else None
+
+    def run_url(self) -> str | None:
+        """The page of this workflow run, when the runner said which run this is."""
+        return github.run_url(self.server_url, self.repository, self.run_id)
+
+    def planned_commit(self) -> str | None:
+        """The commit a reviewer knows this run by: a pull request's head (``GITHUB_SHA`` is
+        the merge commit GitHub made for the run), else ``GITHUB_SHA``; None if not a SHA."""
+        candidate: Any = self.sha
+        if self.event_name in PULL_REQUEST_EVENTS:
+            payload = self.event() or {}
+            pull_request = payload.get("pull_request")
+            head = pull_request.get("head") if isinstance(pull_request, dict) else None
+            candidate = head.get("sha") if isinstance(head, dict) else None
+        return github.commit_sha(candidate)
 
     def pull_request_number(self) -> int | None:
         """The pull request this run is for, when the event is a pull request event."""

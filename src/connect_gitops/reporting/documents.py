@@ -9,11 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from connect_gitops.core.outcomes import ApplyResult
     from connect_gitops.core.plan import Plan
+
+
+class Markdown(Protocol):
+    """Renders the Markdown report within ``max_chars`` characters (None: the renderer's
+    default); the step summary and the pull request comment each ask for their own size, and
+    the comment for its own title."""
+
+    def __call__(self, max_chars: int | None = None, title: str | None = None) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,25 +29,29 @@ class Documents:
     """The report as JSON and as Markdown, each a call that renders it."""
 
     json: Callable[[], str]
-    markdown: Callable[[], str]
+    markdown: Markdown
 
 
 def plan_documents(plan: Plan) -> Documents:
     @cache
-    def markdown() -> str:
-        from connect_gitops.reporting.markdown import render_plan_markdown
+    def markdown(max_chars: int | None = None, title: str | None = None) -> str:
+        from connect_gitops.reporting import markdown as md
 
-        return render_plan_markdown(plan)
+        return md.render_plan_markdown(
+            plan, title=title, max_chars=md.MAX_CHARS if max_chars is None else max_chars
+        )
 
     return Documents(json=cache(lambda: _plan_json(plan)), markdown=markdown)
 
 
 def drift_documents(plan: Plan) -> Documents:
     @cache
-    def markdown() -> str:
-        from connect_gitops.reporting.markdown import render_drift_markdown
+    def markdown(max_chars: int | None = None, title: str | None = None) -> str:
+        from connect_gitops.reporting import markdown as md
 
-        return render_drift_markdown(plan)
+        return md.render_drift_markdown(
+            plan, title=title, max_chars=md.MAX_CHARS if max_chars is None else max_chars
+        )
 
     return Documents(json=cache(lambda: _plan_json(plan)), markdown=markdown)
 
@@ -52,10 +64,12 @@ def apply_documents(result: ApplyResult) -> Documents:
         return render_apply_json(result)
 
     @cache
-    def markdown() -> str:
-        from connect_gitops.reporting.markdown import render_apply_markdown
+    def markdown(max_chars: int | None = None, title: str | None = None) -> str:
+        from connect_gitops.reporting import markdown as md
 
-        return render_apply_markdown(result)
+        return md.render_apply_markdown(
+            result, title=title, max_chars=md.MAX_CHARS if max_chars is None else max_chars
+        )
 
     return Documents(json=json, markdown=markdown)
 

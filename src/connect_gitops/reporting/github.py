@@ -8,13 +8,17 @@ property. Nothing here reads the environment or writes a file.
 """
 
 import os
+import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import PurePath, PurePosixPath
-from typing import Literal
+from typing import Any, Literal
 
 from connect_gitops.core.outcomes import Outcome
+from connect_gitops.core.plan import Plan
 from connect_gitops.core.problems import Problem
+from connect_gitops.core.urls import check_service_url
+from connect_gitops.reporting.summary import drifted, missing
 
 ANNOTATION_LIMIT = 10
 """GitHub shows at most 10 error annotations per step; the rest go to the step summary."""
@@ -23,7 +27,7 @@ STEP_SUMMARY_LIMIT = 1_000_000
 """Bytes; GitHub refuses step summaries over 1 MiB, so we stay a little under it."""
 
 PR_COMMENT_LIMIT = 65_000
-"""Characters; GitHub refuses comment bodies over 65,536."""
+"""Characters; GitHub refuses comment bodies over 65,536, so we stay a little under it."""
 
 PLAN_MARKER = "<!-- connect-gitops:plan -->"
 
@@ -143,6 +147,80 @@ def mask(value: str) -> str:
     return f"::add-mask::{escape_data(value)}"
 
 
+def plan_counts(plan: Plan) -> dict[str, int]:
+    """The ``to-create``, ``to-update``, ``blocked`` and ``orphans`` outputs of a plan.
+
+    Connectors and deployments alike: a deployment's ``redeploy`` or ``replace`` is one more
+    thing to update. A drift report counts what its headline counts: missing and drifted.
+    """
+    summary = plan.summary
+    if plan.mode == "drift":
+        to_create, to_update = len(missing(plan)), len(drifted(plan))
+    else:
+        to_create = summary.create
+        to_update = summary.update + summary.redeploy + summary.replace
+    return {
+        "to-create": to_create,
+        "to-update": to_update,
+        "blocked": summary.blocked,
+        "orphans": summary.orphans,
+    }
+
+
+_COMMIT_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+_REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+
+
+def commit_sha(value: Any) -> str | None:
+    """``value`` as a full commit SHA (lower case), or None when it is not one."""
+    if not isinstance(value, str) or not _COMMIT_SHA.fullmatch(value.lower()):
+        return None
+    return value.lower()
+
+
+def repository_name(value: str) -> str | None:
+    """``owner/name`` as GitHub spells repositories, or None (never a path to anything else)."""
+    if not _REPOSITORY.fullmatch(value) or {".", ".."} & set(value.split("/")):
+        return None
+    return value
+
+
+def _page(server_url: str, repository: str, path: str) -> str | None:
+    try:
+        server = check_service_url(server_url)
+    except ValueError:
+        return None
+    name = repository_name(repository)
+    return f"{server}/{name}/{path}" if name else None
+
+
+def run_url(server_url: str, repository: str, run_id: str) -> str | None:
+    """The page of workflow run ``run_id``; None unless every part is what GitHub gives."""
+    if not (run_id.isascii() and run_id.isdigit()):
+        return None
+    return _page(server_url, repository, f"actions/runs/{run_id}")
+
+
+def commit_url(server_url: str, repository: str, sha: str) -> str | None:
+    """The page of a commit; None unless every part is what GitHub gives."""
+    full = commit_sha(sha)
+    return _page(server_url, repository, f"commit/{full}") if full else None
+
+
+def fit_bytes(render: Callable[[int], str], limit: int) -> str:
+    """``render(max_chars)`` within ``limit`` UTF-8 bytes: a renderer counts characters, and a
+    character outside ASCII takes more than one byte, so it is asked again for fewer."""
+    budget = limit
+    text = render(budget)
+    for _ in range(4):
+        size = len(text.encode("utf-8"))
+        if size <= limit:
+            break
+        budget = max(budget * limit // size - 1_000, 0)
+        text = render(budget)
+    return text
+
+
 def _random_delimiter() -> str:
     return f"ghadelimiter_{secrets.token_hex(16)}"
 
@@ -203,16 +281,18 @@ def step_summary(markdown: str, limit: int = STEP_SUMMARY_LIMIT) -> str:
 
 PR_COMMENT_NOTE = (
     "\n\n> [!NOTE]\n> This comment was truncated to fit GitHub's comment size limit. "
-    "The complete plan is in the step summary of this workflow run.\n"
+    "The complete plan is in the step summary of the workflow run, and as JSON in its "
+    "artifacts.\n"
 )
 
 
 def pr_comment_body(
     markdown: str, *, marker: str = PLAN_MARKER, limit: int = PR_COMMENT_LIMIT
 ) -> str:
-    """The pull request comment: the hidden marker that finds it again, then the plan.
+    """The pull request comment: the hidden marker that finds it again, then the text.
 
-    Over ``limit`` characters the plan is cut with a pointer to the step summary.
+    Over ``limit`` characters the text is cut with a pointer to the step summary: the last
+    resort, for text that was not rendered to fit (:mod:`.pull_request` renders to fit).
     """
     body = f"{marker}\n{markdown}"
     if len(body) <= limit:

@@ -3,16 +3,17 @@
 Names and values come from users' files and the live API and end up in GitHub pages, so all of
 them are escaped: in code spans (pipes escaped for tables, fences longer than any backtick run)
 or as text (HTML and Markdown punctuation escaped). GitHub caps comments and summaries, so each
-report folds to fit ``max_chars``: first it drops the per-connector details, then it lists only
-the first rows of each table and says how many more there are.
+report folds to fit ``max_chars`` (:func:`fold`): it keeps the details of as many connectors as
+fit, then as many rows, and says how many it left out and where they are.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from typing import Any
 
 from connect_gitops.core.outcomes import ApplyResult, Outcome
@@ -39,7 +40,6 @@ from connect_gitops.reporting.summary import (
 
 MAX_CHARS = 60_000
 SEE_ELSEWHERE = "see the step summary / JSON plan"
-DETAILS_FOLDED = f"_Per-connector details are left out to keep this short; {SEE_ELSEWHERE}._\n"
 
 _PUNCTUATION = re.compile(r"([\\`*_\[\]|~@#])")
 """Characters with inline meaning in a table cell: emphasis, links, code, cells, mentions and
@@ -101,21 +101,39 @@ class Section:
     rows: list[str]
     noun: str
     details: list[str] = field(default_factory=list)
+    """The details of each row, in the rows' order (``""`` for a row that has none)."""
 
-    def render(self, rows: int | None = None, *, with_details: bool = True) -> str:
+    @property
+    def detail_count(self) -> int:
+        return sum(1 for block in self.details if block)
+
+    def render(self, rows: int | None = None, *, details: int | None = None) -> str:
+        """The first ``rows`` rows (None: all), then the details of the first ``details`` of
+        those rows that have any (None: all of them)."""
         if not self.rows:
             return ""
         shown = self.rows if rows is None else self.rows[:rows]
         out = self.heading + self.header + "".join(shown)
         if len(shown) < len(self.rows):
             out += more_line(len(self.rows) - len(shown), self.noun)
-        if with_details and self.details:
-            out += "\n" + "".join(self.details).rstrip("\n") + "\n"
+        blocks = [block for block in self.details[: len(shown)] if block]
+        if details is not None:
+            blocks = blocks[: max(details, 0)]
+        if blocks:
+            out += "\n" + "".join(blocks).rstrip("\n") + "\n"
         return out + "\n"
 
 
 def more_line(count: int, noun: str) -> str:
     return f"\n… and {count} more {noun} ({SEE_ELSEWHERE})\n"
+
+
+def details_note(left_out: int, total: int, noun: str) -> str:
+    """The line that says how many details a folded report leaves out, and where they are."""
+    return (
+        f"_Details of {left_out} of {total} {noun} are left out to keep this short; "
+        f"{SEE_ELSEWHERE}._\n\n"
+    )
 
 
 def share_fairly(costs: Sequence[Sequence[int]], available: int) -> list[int]:
@@ -141,32 +159,67 @@ def share_fairly(costs: Sequence[Sequence[int]], available: int) -> list[int]:
 
 
 def fold(intro: str, sections: Sequence[Section], max_chars: int, outro: str = "") -> str:
-    """The whole report if it fits, else without details, else with the first rows only."""
-    full = (intro + "".join(s.render() for s in sections) + outro).rstrip("\n") + "\n"
+    """The report within ``max_chars``, keeping as much as fits, in this order:
+
+    1. everything;
+    2. every row, and the details of as many rows as fit (the first ones);
+    3. as many rows as fit in each table, each with its details while they fit; a line per
+       table counts the rows left out.
+
+    A note under the headline says how many details are left out; the JSON plan and the step
+    summary have them all.
+    """
+
+    def page(parts: Iterable[str], note: str = "") -> str:
+        return (intro + note + "".join(parts) + outro).rstrip("\n") + "\n"
+
+    full = page(s.render() for s in sections)
     if len(full) <= max_chars:
         return full
-    has_details = any(s.details for s in sections)
-    note = DETAILS_FOLDED if has_details else ""
-    compact = intro + note + "".join(s.render(with_details=False) for s in sections) + outro
-    compact = compact.rstrip("\n") + "\n"
-    if len(compact) <= max_chars:
-        return compact
-    skeleton = intro + note + "".join(s.render(0, with_details=False) for s in sections)
-    budgets = share_fairly(
-        [[len(row) for row in s.rows] for s in sections],
-        max_chars - len(skeleton) - len(outro),
-    )
-    out = intro + note
+    total = sum(s.detail_count for s in sections)
+    noun = next((s.noun for s in sections if s.detail_count), "")
+
+    def rows_with_details(kept: int) -> str:
+        parts, left = [], kept
+        for section in sections:
+            parts.append(section.render(details=left))
+            left = max(left - section.detail_count, 0)
+        return page(parts, details_note(total - kept, total, noun) if total else "")
+
+    if len(rows_with_details(0)) <= max_chars:
+        fits, too_many = 0, total  # the largest number of details that fits, by bisection
+        while too_many - fits > 1:
+            middle = (fits + too_many) // 2
+            if len(rows_with_details(middle)) <= max_chars:
+                fits = middle
+            else:
+                too_many = middle
+        return rows_with_details(fits)
+
+    widest_note = details_note(total, total, noun) if total else ""
+    skeleton = page((s.render(0) for s in sections), widest_note)
+    units = [
+        [len(row) + len(block) for row, block in zip_longest(s.rows, s.details, fillvalue="")]
+        for s in sections
+    ]
+    budgets = share_fairly(units, max_chars - len(skeleton) - 2 * len(sections))
+    parts, kept = [], 0
     for section, budget in zip(sections, budgets, strict=True):
         # The "and K more" line only shrinks as rows are added, so the 0-row size bounds it.
-        shown, used = 0, 0
-        for row in section.rows:
-            if used + len(row) > budget:
+        shown, with_details, used, details_fit = 0, 0, 0, True
+        for row, block in zip_longest(section.rows, section.details, fillvalue=""):
+            if block and details_fit and used + len(row) + len(block) <= budget:
+                used += len(row) + len(block)
+                with_details += 1
+            elif used + len(row) <= budget:
+                used += len(row)
+                details_fit = details_fit and not block  # details stay those of the first rows
+            else:
                 break
-            used += len(row)
             shown += 1
-        out += section.render(shown, with_details=False)
-    out = (out + outro).rstrip("\n") + "\n"
+        parts.append(section.render(shown, details=with_details))
+        kept += with_details
+    out = page(parts, details_note(total - kept, total, noun) if total else "")
     return out if len(out) <= max_chars else out[: max_chars - 2] + "…\n"
 
 
@@ -252,7 +305,7 @@ def render_plan_markdown(
             for c in listed
         ],
         noun="changes",
-        details=[d for d in (_change_details(c) for c in listed) if d],
+        details=[_change_details(c) for c in listed],
     )
     orphans = _orphan_section(
         plan.orphans, "Live connectors that no declaration names. They are not deleted."
@@ -318,7 +371,7 @@ def render_apply_markdown(
             for o in listed
         ],
         noun="connectors",
-        details=[d for d in (_outcome_details(o) for o in listed) if d],
+        details=[_outcome_details(o) for o in listed],
     )
     intro = _heading(title or "connect-gitops apply", apply_summary(result))
     return fold(intro, [outcomes], max_chars)
@@ -377,7 +430,7 @@ def render_drift_markdown(
             for c in drift
         ],
         noun="drifted connectors",
-        details=[d for d in (_drift_details(c) for c in drift) if d],
+        details=[_drift_details(c) for c in drift],
     )
     absent = Section(
         heading=f"#### Missing connectors\n\n{MISSING_HELP}\n\n",

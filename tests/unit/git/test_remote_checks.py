@@ -20,8 +20,10 @@ from connect_gitops.git.remote import (
     RemoteCheck,
     RemoteResult,
     check_remotes,
+    ssh_command,
     url_refusal,
 )
+from tests.support.git import WorkRepo
 
 PAY = "git@github.com:acme/pay.git"
 GOOD_SPEC = """\
@@ -388,3 +390,112 @@ def test_a_refused_url_cannot_forge_lines_in_reports(remotes: Path) -> None:
     assert result.url == "git@github.com:acme/pay.git\\n::error::forged"
     assert result.error is not None
     assert "\n" not in result.error
+
+
+# ---------------------------------------------------------------------------------------------
+# The user's ssh set-up: a deploy key given through core.sshCommand is used, in batch mode
+
+PRIVATE = "git@private.example.invalid:acme/pay.git"
+
+
+@pytest.fixture
+def deploy_key_ssh(tmp_path: Path) -> tuple[Path, Path]:
+    """A stand-in for OpenSSH (a program named ``ssh``) that serves tmp_path/remotes/ only to
+    whoever passes the deploy key ``-i /keys/deploy_key``, as a private GitHub repository
+    would; each call's arguments are logged. Returns (the program, the log)."""
+    root = tmp_path / "remotes"
+    root.mkdir(exist_ok=True)
+    (root / "acme").symlink_to(root)  # git@private.example.invalid:acme/pay.git: root/pay.git
+    folder = tmp_path / "deploy-ssh"
+    folder.mkdir()
+    log = tmp_path / "ssh-calls.log"
+    program = write_script(
+        folder / "ssh",
+        f'echo "$*" >> {log}\n'
+        'case " $* " in\n'
+        '  *" -i /keys/deploy_key "*) ;;\n'
+        '  *) echo "git@private.example.invalid: Permission denied (publickey)." >&2; exit 255;;\n'
+        "esac\n"
+        "for last; do :; done\n"
+        f'cd {root} && exec sh -c "git ${{last#git-}}"',
+    )
+    return program, log
+
+
+def test_a_deploy_key_in_core_ssh_command_reads_a_private_repository(
+    remotes: Path, deploy_key_ssh: tuple[Path, Path], tmp_path: Path
+) -> None:
+    program, log = deploy_key_ssh
+    publish(remotes, "pay", {"v1.0.0": {"connect.yaml": GOOD_SPEC}})
+    git.Git(str(tmp_path)).config(
+        "--global", "core.sshCommand", f"{program} -i /keys/deploy_key -o IdentitiesOnly=yes"
+    )
+
+    result = check_remotes([RemoteCheck(PRIVATE, "v1.0.0")])[(PRIVATE, "v1.0.0")]
+
+    assert result == RemoteResult(url=PRIVATE, tag="v1.0.0", applications=GOOD_APPLICATIONS)
+    calls = log.read_text().splitlines()
+    assert len(calls) == 2  # ls-remote, then the fetch of the tag in a scratch repository
+    for call in calls:
+        assert call.startswith("-i /keys/deploy_key -o IdentitiesOnly=yes -o BatchMode=yes ")
+
+
+def test_a_deploy_key_set_in_the_checkouts_own_config_is_used_for_the_fetch_too(
+    remotes: Path,
+    deploy_key_ssh: tuple[Path, Path],
+    work_repo: WorkRepo,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    program, log = deploy_key_ssh
+    publish(remotes, "pay", {"v1.0.0": {"connect.yaml": GOOD_SPEC}})
+    work_repo.repo.git.config("core.sshCommand", f"{program} -i /keys/deploy_key")
+    monkeypatch.chdir(work_repo.path)
+
+    result = check_remotes([RemoteCheck(PRIVATE, "v1.0.0")])[(PRIVATE, "v1.0.0")]
+
+    assert result.ok, result.error
+    calls = log.read_text().splitlines()
+    assert len(calls) == 2
+    for call in calls:
+        assert call.startswith("-i /keys/deploy_key -o BatchMode=yes ")
+
+
+def test_without_the_deploy_key_the_failure_is_immediate_and_clear(
+    remotes: Path, deploy_key_ssh: tuple[Path, Path], tmp_path: Path
+) -> None:
+    program, _ = deploy_key_ssh
+    git.Git(str(tmp_path)).config("--global", "core.sshCommand", str(program))
+
+    result = check_remotes([RemoteCheck(PRIVATE, "v1.0.0")])[(PRIVATE, "v1.0.0")]
+
+    assert result.error == (
+        f"repository {PRIVATE} is not reachable: "
+        "git@private.example.invalid: Permission denied (publickey)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("environ", "configured", "command"),
+    [
+        ({}, None, "ssh -o BatchMode=yes"),
+        ({}, "ssh -i /k", "ssh -i /k -o BatchMode=yes"),
+        (
+            {},
+            "/usr/local/bin/ssh -i '/my keys/k'",
+            "/usr/local/bin/ssh -i '/my keys/k' -o BatchMode=yes",
+        ),
+        (
+            {"GIT_SSH_COMMAND": "ssh -o BatchMode=no"},
+            "ssh -i /k",
+            "ssh -o BatchMode=no -o BatchMode=yes",
+        ),
+        ({"GIT_SSH_COMMAND": "my-wrapper --key /k"}, None, "my-wrapper --key /k"),
+        ({}, "plink -batch", "plink -batch"),
+        ({"GIT_SSH": "/usr/bin/ssh-wrapper"}, "ssh -i /k", None),
+        ({}, "ssh 'unbalanced", "ssh 'unbalanced"),
+    ],
+)
+def test_the_ssh_command_composes_with_the_users(
+    environ: dict[str, str], configured: str | None, command: str | None
+) -> None:
+    assert ssh_command(environ, configured) == command

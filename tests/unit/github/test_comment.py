@@ -7,19 +7,18 @@ import json
 from pathlib import Path
 
 from connect_gitops.github.actions import ActionsEnvironment
-from connect_gitops.github.comment import comment_on_pull_request
+from connect_gitops.github.comment import PlanComment
 
 
-def _markdown_never_rendered() -> str:
+def _markdown_never_rendered(size: int, title: str) -> str:
     raise AssertionError("the report was rendered although no comment is posted")
 
 
 def test_outside_github_actions_nothing_is_posted_and_the_user_is_told() -> None:
     said: list[str] = []
 
-    result = comment_on_pull_request(
-        _markdown_never_rendered, ActionsEnvironment(active=False), say=said.append
-    )
+    comment = PlanComment(ActionsEnvironment(active=False), say=said.append)
+    result = comment.post_plan(_markdown_never_rendered)
 
     assert said == ["--pr-comment: not running in GitHub Actions; no comment posted"]
     assert (result.action, result.ok) == ("skipped", False)
@@ -36,7 +35,7 @@ def test_a_run_that_is_not_for_a_pull_request_warns_on_the_terminal_and_the_runn
     )
     said: list[str] = []
 
-    result = comment_on_pull_request(lambda: "## Plan", actions, say=said.append)
+    result = PlanComment(actions, say=said.append).post_plan(_markdown_never_rendered)
 
     warning = (
         "plan comment not posted: this run is not for a pull request "

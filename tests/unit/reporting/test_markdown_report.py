@@ -126,36 +126,80 @@ def _many_changes(count: int) -> Plan:
     return Plan(changes=changes, orphans=orphans)
 
 
+DETAILED = re.compile(r"<summary><code>~ (connector-\d+)</code>")
+ROW = re.compile(r"^\| `~` \| `(connector-\d+)` \|", flags=re.MULTILINE)
+
+
 def test_folding_keeps_2000_changes_under_the_limit() -> None:
     markdown = render_plan_markdown(_many_changes(2000))
     assert len(markdown) <= 60_000
-    assert "<details>" not in markdown
+    detailed = DETAILED.findall(markdown)
+    shown = ROW.findall(markdown)
     assert markdown.startswith(
         "### connect-gitops plan\n\n"
         "**Plan: 0 to create, 2000 to update, 0 unchanged, 0 blocked, 50 orphans.**\n\n"
-        "_Per-connector details are left out to keep this short; "
-        "see the step summary / JSON plan._\n"
+        f"_Details of {2000 - len(detailed)} of 2000 changes are left out to keep this short; "
+        "see the step summary / JSON plan._\n\n"
     )
-    shown = len(re.findall(r"^\| `~` \| `connector-", markdown, flags=re.MULTILINE))
+    assert detailed == [f"connector-{i:04d}" for i in range(len(detailed))]
+    assert shown == [f"connector-{i:04d}" for i in range(len(shown))]
+    assert len(detailed) > 60  # the details of as many connectors as fit, not none
     more = re.search(
         r"^… and (\d+) more changes \(see the step summary / JSON plan\)$",
         markdown,
         flags=re.MULTILINE,
     )
     assert more is not None
-    assert shown + int(more.group(1)) == 2000
-    assert shown > 300  # the budget is used, not wasted
+    assert len(shown) + int(more.group(1)) == 2000
+    assert len(markdown) > 58_000  # the budget is used, not wasted
     assert "| `orphan-49` | `eu` | `id-49` |" in markdown  # a long table starves no other
 
 
-def test_folding_drops_details_before_rows() -> None:
+def test_folding_drops_the_last_details_first_then_the_last_rows() -> None:
     plan = _many_changes(40)
     full = render_plan_markdown(plan, max_chars=1_000_000)
-    assert full.count("<details>") == 40
-    compact = render_plan_markdown(plan, max_chars=len(full) - 1)
-    assert "<details>" not in compact
-    assert compact.count("| `~` | `connector-") == 40
-    assert "more changes" not in compact
+    assert len(DETAILED.findall(full)) == 40
+    assert "left out" not in full
+
+    folded = render_plan_markdown(plan, max_chars=len(full) - 1)
+
+    assert DETAILED.findall(folded) == [f"connector-{i:04d}" for i in range(39)]
+    assert len(ROW.findall(folded)) == 40
+    assert "_Details of 1 of 40 changes are left out to keep this short" in folded
+    assert "more changes" not in folded
+
+    half = render_plan_markdown(plan, max_chars=len(full) // 2)
+    kept = len(DETAILED.findall(half))
+    assert 0 < kept < 39
+    assert len(ROW.findall(half)) == 40
+    assert f"_Details of {40 - kept} of 40 changes are left out" in half
+
+    third = render_plan_markdown(plan, max_chars=len(full) // 3)  # not even every row fits
+    detailed, rows = DETAILED.findall(third), ROW.findall(third)
+    assert 0 < len(detailed) <= len(rows) < 40
+    assert detailed == rows[: len(detailed)]
+    assert f"… and {40 - len(rows)} more changes" in third
+    assert len(third) <= len(full) // 3
+
+
+def test_folding_keeps_a_row_whose_details_do_not_fit_but_no_later_details() -> None:
+    plan = _many_changes(3)
+    huge = Change(
+        target="eu",
+        key="connector-0001",
+        file="connectors/connector-0001.yaml",
+        line=1,
+        kind="update",
+        fields=[FieldChange(path=f"field{n}", before="x", after="y") for n in range(400)],
+    )
+    plan = Plan(changes=[plan.changes[0], huge, plan.changes[2]])
+    full = render_plan_markdown(plan, max_chars=1_000_000)
+
+    folded = render_plan_markdown(plan, max_chars=len(full) // 2)
+
+    assert DETAILED.findall(folded) == ["connector-0000"]
+    assert ROW.findall(folded) == ["connector-0000", "connector-0001", "connector-0002"]
+    assert "_Details of 2 of 3 changes are left out" in folded
 
 
 def test_folding_with_a_tiny_limit_still_fits() -> None:
