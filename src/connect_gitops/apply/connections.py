@@ -28,7 +28,6 @@ EmbeddedTransport = Callable[[Path], httpx.AsyncBaseTransport]
 """Builds the in-process transport of an emulator target from its state file."""
 
 EMBEDDED_URL = "http://127.0.0.1"
-EMBEDDED_PROJECT = "emulator-project"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +58,7 @@ def make_client(
         return ConnectClient(
             api_url=EMBEDDED_URL,
             auth_url=EMBEDDED_URL,
-            project_key=EMBEDDED_PROJECT,
+            project_key=target.project_key,
             client_id="connect-gitops",
             client_secret="embedded-emulator",
             scopes=scopes,
