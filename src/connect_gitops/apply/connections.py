@@ -40,6 +40,9 @@ class ClientOptions:
     on_token: Callable[[str], None] | None = None
     retry: RetryPolicy = DEFAULT_RETRY
     embedded: EmbeddedTransport | None = None
+    scopes: tuple[str, ...] = ()
+    """Scope names asked for instead of the above (export reads deployments with a token of its
+    own, so credentials without the deployments scope still export connectors)."""
 
 
 def _scope(read_only: bool) -> str:
@@ -51,7 +54,7 @@ def make_client(
 ) -> ConnectClient:
     """A client for target ``name``; :class:`ConfigError` when it cannot be made."""
     target = config.target(name)
-    scopes = [_scope(options.read_only)]
+    scopes = list(options.scopes) or [_scope(options.read_only)]
     if isinstance(target, EmulatorTarget):
         if options.embedded is None:
             raise ConfigError(f"target {name!r} is an emulator target, not available here")
