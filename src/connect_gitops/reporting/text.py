@@ -42,7 +42,7 @@ _CHANGE_STYLE = {
     "create": "green",
     "update": "yellow",
     "redeploy": "yellow",
-    "replace": "bold red",
+    "replace": "red",
     "blocked": "red",
     "noop": "dim",
 }
