@@ -28,7 +28,6 @@ EmbeddedTransport = Callable[[Path], httpx.AsyncBaseTransport]
 """Builds the in-process transport of an emulator target from its state file."""
 
 EMBEDDED_URL = "http://127.0.0.1"
-EMBEDDED_PROJECT = "emulator-project"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +40,9 @@ class ClientOptions:
     on_token: Callable[[str], None] | None = None
     retry: RetryPolicy = DEFAULT_RETRY
     embedded: EmbeddedTransport | None = None
+    scopes: tuple[str, ...] = ()
+    """Scope names asked for instead of the above (export reads deployments with a token of its
+    own, so credentials without the deployments scope still export connectors)."""
 
 
 def _scope(read_only: bool) -> str:
@@ -52,14 +54,14 @@ def make_client(
 ) -> ConnectClient:
     """A client for target ``name``; :class:`ConfigError` when it cannot be made."""
     target = config.target(name)
-    scopes = [_scope(options.read_only)]
+    scopes = list(options.scopes) or [_scope(options.read_only)]
     if isinstance(target, EmulatorTarget):
         if options.embedded is None:
             raise ConfigError(f"target {name!r} is an emulator target, not available here")
         return ConnectClient(
             api_url=EMBEDDED_URL,
             auth_url=EMBEDDED_URL,
-            project_key=EMBEDDED_PROJECT,
+            project_key=target.project_key,
             client_id="connect-gitops",
             client_secret="embedded-emulator",
             scopes=scopes,
