@@ -383,7 +383,7 @@ def _deployment_sections(plan: Plan) -> list[Section]:
             for c in listed
         ],
         noun="deployment changes",
-        details=[d for d in (_deployment_details(c) for c in listed) if d],
+        details=[_deployment_details(c) for c in listed],
     )
     note = deployments.not_compared_note(plan)
     if note is not None and changes.rows:

@@ -289,3 +289,15 @@ def test_drift_names_deployments_and_counts_them_apart() -> None:
     assert "| `payments` (deployment) | `eu` | `deployments/payments.yaml:3` |" in markdown
     assert "#### Orphans" not in markdown
     assert markdown.endswith("| (no key) | `eu` | `d-9` |\n")
+
+
+def test_each_deployment_row_keeps_its_own_details_when_the_comment_is_folded() -> None:
+    # The fold cuts rows and details together, so details must line up with rows one for one:
+    # a filtered list would show the next deployment's details under a row without any.
+    from connect_gitops.reporting.markdown import _deployment_sections
+
+    changes, _orphans = _deployment_sections(deployment_plan())
+    assert len(changes.details) == len(changes.rows)
+    failed = next(i for i, row in enumerate(changes.rows) if "payments-failed" in row)
+    assert changes.details[failed] == ""
+    assert all("payments-failed" not in block for block in changes.details)
