@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import git
 
 ZERO_REV = "0" * 40
-_HEX_REV = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+_HEX_REV = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")  # fullmatch: "$" passes a final "\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +145,7 @@ def resolve_auto_rev(environ: Mapping[str, str]) -> str | None:
         rev = merge_group.get("base_sha")
     else:
         rev = event.get("before")
-    if isinstance(rev, str) and _HEX_REV.match(rev):
+    if isinstance(rev, str) and _HEX_REV.fullmatch(rev):
         return rev
     return None
 
