@@ -31,7 +31,7 @@ from connect_gitops.core import rules
 from connect_gitops.core.problems import Problem
 from connect_gitops.core.urls import check_service_url
 from connect_gitops.source import yamlsafe
-from connect_gitops.source.files import CONFIG_FILE, DEFAULT_CONNECTOR_GLOBS
+from connect_gitops.source.files import CONFIG_FILE, DEFAULT_CONNECTOR_GLOBS, Folder, UnsafeFile
 from connect_gitops.source.messages import describe_errors, suggestion
 from connect_gitops.source.yaml_positions import locate
 
@@ -317,11 +317,15 @@ def config_from_file(
 def load_config(root: Path, environ: Mapping[str, str]) -> Config:
     """The configuration of the folder ``root``; :class:`ConfigError` with positions if invalid."""
     file = root / CONFIG_FILE
-    if not file.is_file():
+    try:
+        readable = Folder(root).file(CONFIG_FILE)
+    except FileNotFoundError:
         targets, unavailable = implicit_targets(root, environ)
         return Config(root, None, DEFAULT_CONNECTOR_GLOBS, IMPLICIT_TARGET, targets, unavailable)
+    except UnsafeFile as problem:
+        raise _config_error([Problem(CONFIG_FILE, 1, 1, "", str(problem))]) from None
     try:
-        text = yamlsafe.read_text(file)
+        text = yamlsafe.read_text(readable)
         documents = yamlsafe.parse_documents(text)
     except yamlsafe.YamlProblem as problem:
         raise _config_error(
