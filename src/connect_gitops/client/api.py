@@ -10,13 +10,14 @@ from __future__ import annotations
 import itertools
 import ssl
 from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
+from dataclasses import replace
 from functools import partial
 from types import TracebackType
 from typing import Any, Self, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from connect_gitops import __version__
 from connect_gitops.client import paging
@@ -37,6 +38,7 @@ from connect_gitops.client.errors import (
     ambiguous_write,
     error_for_answer,
     error_for_failure,
+    malformed_answer,
 )
 from connect_gitops.client.retry import DEFAULT_RETRY, Attempted, Decision, RetryPolicy, classify
 from connect_gitops.client.transport import RecordingTransport, RequestLog, check_url, exchange
@@ -49,6 +51,7 @@ DRAFTS = "/connectors/drafts"
 PAGES_IN_FLIGHT = 8
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 class _Page(BaseModel):
@@ -58,6 +61,13 @@ class _Page(BaseModel):
 
     total: int | None = None
     results: list[ConnectorStaged]
+
+
+_EXPECTED: dict[type[BaseModel], str] = {
+    _Page: "a page of connectors",
+    ConnectorStaged: "a connector",
+}
+"""How messages name what an answer should have been."""
 
 
 def _tls_verification(*urls: httpx.URL) -> bool | ssl.SSLContext:
@@ -232,7 +242,7 @@ class ConnectClient:
     async def create(self, draft: Mapping[str, Any]) -> ConnectorStaged:
         """Create a connector; AmbiguousWrite means look it up by key before trying again."""
         answer = await self._call("POST", DRAFTS, json=dict(draft))
-        return ConnectorStaged.model_validate_json(answer.body)
+        return self._parsed(ConnectorStaged, answer, "POST", DRAFTS)
 
     async def update(
         self, id: str, version: int, actions: Sequence[Mapping[str, Any]]
@@ -253,20 +263,36 @@ class ConnectClient:
     ) -> ConnectorStaged:
         body = {"version": version, "actions": [dict(a) for a in actions]}
         answer = await self._call("POST", path, json=body)  # 200 or 201: both are success
-        return ConnectorStaged.model_validate_json(answer.body)
+        return self._parsed(ConnectorStaged, answer, "POST", path)
 
     async def _page(self, page: paging.PageRequest) -> _Page:
         answer = await self._call(
             "GET", DRAFTS, params=httpx.QueryParams(page.params(paging.PAGE_LIMIT))
         )
-        return _Page.model_validate_json(answer.body)
+        return self._parsed(_Page, answer, "GET", DRAFTS)
 
     async def _get_one(self, path: str) -> ConnectorStaged | None:
         try:
             answer = await self._call("GET", path)
         except NotFound:
             return None
-        return ConnectorStaged.model_validate_json(answer.body)
+        return self._parsed(ConnectorStaged, answer, "GET", path)
+
+    def _parsed(self, model: type[M], answer: Answered, method: str, path: str) -> M:
+        """The answer's body as ``model``; :class:`MalformedAnswer` when it is not one: the API
+        (or a proxy in front of it) is at fault, and the user is told so, never "a bug"."""
+        try:
+            return model.model_validate_json(answer.body)
+        except ValidationError as error:
+            raise malformed_answer(
+                answer,
+                error,
+                expected=_EXPECTED.get(model, model.__name__),
+                method=method,
+                path=path,
+                correlation_id=answer.correlation_id,
+                redact=self._secrets.redact,
+            ) from None
 
     async def _call(
         self,
@@ -302,7 +328,7 @@ class ConnectClient:
         result = last.result
         if last.decision is Decision.SUCCEED:
             assert isinstance(result, Answered)
-            return result
+            return replace(result, correlation_id=result.correlation_id or cid)
         if last.decision is Decision.AMBIGUOUS:
             raise ambiguous_write(
                 result, method=method, path=path, correlation_id=cid, redact=self._secrets.redact

@@ -25,6 +25,7 @@ from connect_gitops.client.errors import (
     api_error_fields,
     error_for_answer,
     error_for_failure,
+    malformed_answer,
 )
 from connect_gitops.client.retry import Attempted, Decision, RetryPolicy, classify
 
@@ -216,7 +217,16 @@ class TokenEndpoint:
                 token = parse_token(result, self._clock())
                 if token is not None:
                     return token
-                raise self._refused(result, cid, "the answer holds no access_token")
+                raise malformed_answer(
+                    result,
+                    None,
+                    expected="a token response (JSON with an access_token)",
+                    method="POST",
+                    path=TOKEN_PATH,
+                    correlation_id=cid,
+                    redact=self._redact,
+                    service=f"the token endpoint {self._auth_url}",
+                )
             if result.status in (400, 401, 403):
                 raise self._refused(result, cid, None)
             raise error_for_answer(
