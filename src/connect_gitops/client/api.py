@@ -21,10 +21,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from connect_gitops import __version__
 from connect_gitops.client import paging
-from connect_gitops.client.attempt import Answered
+from connect_gitops.client.attempt import Answered, AttemptResult
 from connect_gitops.client.auth import (
     DEFAULT_CREDENTIAL_NAMES,
-    ClientCredentialsAuth,
+    BearerToken,
     TokenEndpoint,
     TokenProvider,
     correlation_id,
@@ -153,7 +153,6 @@ class ConnectClient:
 
         self._on_token = on_token
         self._tokens = TokenProvider(endpoint.fetch, on_token=self._remember)
-        self._http.auth = ClientCredentialsAuth(self._tokens)
 
     def _remember(self, token: str) -> None:
         """A new access token: redacted from now on, and passed on (e.g. to be masked)."""
@@ -302,29 +301,46 @@ class ConnectClient:
         params: httpx.QueryParams | None = None,
         json: Any = None,
     ) -> Answered:
-        """One operation: attempts under the retry policy, then success or a typed error."""
+        """One operation: attempts under the retry policy, within one deadline, then success
+        or a typed error.
+
+        Each attempt first gets the token (cached, or fetched with the token endpoint's own
+        retries, under this operation's deadline); a token failure ends the operation at once,
+        it is never retried as if the request had failed. A 401 refreshes the token once and
+        repeats the attempt once.
+        """
         is_write = method != "GET"
         cid = correlation_id()
         attempts = itertools.count(1)
+        deadline = self._retry.deadline()
+
+        async def send(token: str, number: int) -> AttemptResult:
+            return await exchange(
+                self._http,
+                method,
+                path,
+                correlation_id=cid,
+                attempt=number,
+                params=params,
+                json=json,
+                auth=BearerToken(token),
+                deadline=deadline,
+            )
 
         async def once() -> Attempted:
+            number = next(attempts)
             try:
-                result = await exchange(
-                    self._http,
-                    method,
-                    path,
-                    correlation_id=cid,
-                    attempt=next(attempts),
-                    params=params,
-                    json=json,
-                )
+                token = await self._tokens.token(deadline)
+                result = await send(token, number)
+                if isinstance(result, Answered) and result.status == 401:
+                    result = await send(await self._tokens.refresh(token, deadline), number)
             except ConnectError as exc:
-                # Raised by the token refresh inside httpx's auth flow: drop the frames that hold
-                # the request (and its Authorization header) before it travels further.
+                # The token endpoint's error: drop the frames that held the request (and its
+                # Authorization header) before it travels further.
                 raise exc.with_traceback(None) from None
             return Attempted(result, classify(is_write, result))
 
-        last = await self._retry.run(once)
+        last = await self._retry.run(once, deadline)
         result = last.result
         if last.decision is Decision.SUCCEED:
             assert isinstance(result, Answered)
@@ -333,10 +349,11 @@ class ConnectClient:
             raise ambiguous_write(
                 result, method=method, path=path, correlation_id=cid, redact=self._secrets.redact
             )
+        redact, note = self._secrets.redact, last.gave_up
         if isinstance(result, Answered):
             raise error_for_answer(
-                result, method=method, path=path, correlation_id=cid, redact=self._secrets.redact
+                result, method=method, path=path, correlation_id=cid, redact=redact, note=note
             )
         raise error_for_failure(
-            result, method=method, path=path, correlation_id=cid, redact=self._secrets.redact
+            result, method=method, path=path, correlation_id=cid, redact=redact, note=note
         )

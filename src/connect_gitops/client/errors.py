@@ -39,7 +39,13 @@ class ConnectError(Exception):
         correlation_id: str | None = None,
         errors: Sequence[Mapping[str, Any]] = (),
         text: str | None = None,
+        service: str | None = None,
+        note: str | None = None,
     ) -> None:
+        self.service = service
+        """Who answered, when not the Connect API itself (the token endpoint)."""
+        self.note = note
+        """Why the client stopped trying early (a Retry-After beyond the request's deadline)."""
         self.status = status
         self.code = code
         self.message = message
@@ -55,10 +61,14 @@ class ConnectError(Exception):
     def _render(self) -> str:
         head = " ".join(str(p) for p in (self.status, self.code) if p is not None)
         where = f"{self.method} {self.path}"
+        if self.service:
+            where = f"{where} of {self.service}"
         line = f"{head} on {where}" if head else where
         detail = self._detail()
         if detail:
             line = f"{line}: {detail}"
+        if self.note:
+            line = f"{line.rstrip('.')}; {self.note}"
         if self.correlation_id:
             line = f"{line} (correlation id {self.correlation_id})"
         return line
@@ -153,8 +163,7 @@ class MalformedAnswer(ConnectError):
 
     def __init__(self, *, problem: str, service: str = "the Connect API", **kwargs: Any) -> None:
         self.problem = problem
-        self.service = service
-        super().__init__(**kwargs)
+        super().__init__(service=service, **kwargs)
 
     def _render(self) -> str:
         line = (
@@ -232,14 +241,18 @@ def error_for_answer(
     path: str,
     correlation_id: str | None,
     redact: Redact = _no_redaction,
+    service: str | None = None,
+    note: str | None = None,
 ) -> ConnectError:
-    """The typed error of a non-2xx answer."""
+    """The typed error of a non-2xx answer (``note``: why retrying stopped early)."""
     fields = api_error_fields(answer, redact)
     common: dict[str, Any] = {
         **fields,
         "method": method,
         "path": path,
         "correlation_id": answer.correlation_id or correlation_id,
+        "service": service,
+        "note": note,
     }
     cls = _BY_STATUS.get(answer.status)
     if cls is Conflict:
@@ -265,14 +278,18 @@ def error_for_failure(
     path: str,
     correlation_id: str | None,
     redact: Redact = _no_redaction,
+    service: str | None = None,
+    note: str | None = None,
 ) -> TransportError:
-    """The TransportError of a request that got no answer."""
+    """The TransportError of a request that got no answer (``note``: why retrying stopped)."""
     return TransportError(
         error_name=failure.error_name,
         method=method,
         path=path,
         message=redact(failure.detail),
         correlation_id=correlation_id,
+        service=service,
+        note=note,
     )
 
 
