@@ -40,6 +40,7 @@ from connect_gitops.client.errors import (
     error_for_failure,
     malformed_answer,
 )
+from connect_gitops.client.proxies import environment_proxies, proxy_for
 from connect_gitops.client.retry import DEFAULT_RETRY, Attempted, Decision, RetryPolicy, classify
 from connect_gitops.client.transport import RecordingTransport, RequestLog, check_url, exchange
 from connect_gitops.core.live import ConnectorStaged
@@ -83,14 +84,24 @@ def _tls_verification(*urls: httpx.URL) -> bool | ssl.SSLContext:
 
 
 def _pooled_transport(
-    max_connections: int, verify: bool | ssl.SSLContext
+    max_connections: int, verify: bool | ssl.SSLContext, proxy: httpx.URL | None = None
 ) -> httpx.AsyncHTTPTransport:
     """A connection pool that keeps every connection alive and never retries on its own (the
-    retry policy decides)."""
+    retry policy decides); through ``proxy`` when one is given."""
     limits = httpx.Limits(
         max_connections=max_connections, max_keepalive_connections=max_connections
     )
-    return httpx.AsyncHTTPTransport(verify=verify, limits=limits, retries=0)
+    return httpx.AsyncHTTPTransport(
+        verify=verify,
+        limits=limits,
+        retries=0,
+        proxy=httpx.Proxy(proxy) if proxy is not None else None,
+    )
+
+
+def _origin(url: httpx.URL) -> str:
+    """``scheme://host[:port]``: the mount pattern of exactly this origin."""
+    return f"{url.scheme}://{url.netloc.decode('ascii')}"
 
 
 def _key_path(key: str) -> str:
@@ -104,8 +115,10 @@ def _id_path(id: str) -> str:
 class ConnectClient:
     """An async client for the ConnectorStaged endpoints of one project.
 
-    Use it as an async context manager. Whole-operation deadlines are the caller's job
-    (``anyio.fail_after``); this class bounds each phase of each request with ``timeout``.
+    Use it as an async context manager. Each request is bounded phase by phase (``timeout``),
+    attempt by attempt, and as a whole with its retries (the retry policy's deadline). Without
+    an explicit ``transport`` it connects as httpx would, through the proxies of the environment
+    (``proxies`` overrides them; :mod:`.proxies`).
     """
 
     def __init__(
@@ -124,17 +137,29 @@ class ConnectClient:
         on_token: Callable[[str], None] | None = None,
         max_connections: int = 20,
         credential_names: tuple[str, str] = DEFAULT_CREDENTIAL_NAMES,
+        proxies: Mapping[str, str] | None = None,
     ) -> None:
         api = check_url(api_url, what="API URL")
         auth = check_url(auth_url, what="auth URL")
         self.project_key = project_key
         self._retry = retry
         self._secrets = Secrets([client_secret])
+        mounts: dict[str, httpx.AsyncBaseTransport | None] = {}
         if transport is None:
-            transport = _pooled_transport(max_connections, _tls_verification(api, auth))
+            verify = _tls_verification(api, auth)
+            transport = _pooled_transport(max_connections, verify)
+            settings = environment_proxies() if proxies is None else proxies
+            for url in (api, auth):
+                proxy = proxy_for(url, settings)
+                if proxy is not None:
+                    self._secrets.remember(proxy.password or "")
+                    mounts[_origin(url)] = RecordingTransport(
+                        _pooled_transport(max_connections, verify, proxy), request_log
+                    )
         self._http = httpx.AsyncClient(
             base_url=str(api).rstrip("/"),
             transport=RecordingTransport(transport, request_log),
+            mounts=mounts,
             timeout=timeout,
             follow_redirects=False,
             headers={"User-Agent": f"connect-gitops/{__version__}", "Accept": "application/json"},
