@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from connect_gitops.core.text import has_unsafe_characters
 from connect_gitops.git.errors import GitError
 from connect_gitops.source.files import is_declaration_path
 
@@ -68,7 +69,7 @@ def changed_declaration_files(
     """
     if rev == ZERO_REV:
         return ChangeSet(whole_folder=True, reason="new branch: no previous revision")
-    if not rev or rev.startswith("-"):
+    if not rev or rev.startswith("-") or has_unsafe_characters(rev):
         raise GitError(f"invalid revision {rev!r}")
     repo = _open_repository(folder)
     with repo:

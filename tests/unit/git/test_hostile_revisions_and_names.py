@@ -138,3 +138,11 @@ def test_a_commit_id_missing_from_a_full_clone_still_means_the_whole_folder(
     result = changed_declaration_files(work_repo.path, missing, patterns=GLOBS)
 
     assert result.whole_folder
+
+
+def test_a_revision_with_a_line_break_is_refused_before_git_sees_it(work_repo: WorkRepo) -> None:
+    """Its notices would otherwise print the line break, and a forged workflow command after it."""
+    seed(work_repo)
+
+    with pytest.raises(GitError, match=r"^invalid revision 'HEAD\\n::warning::forged'$"):
+        changed_declaration_files(work_repo.path, "HEAD\n::warning::forged", patterns=GLOBS)
