@@ -38,7 +38,9 @@ def test_a_server_error_that_is_not_transient_is_one_error_line(
     assert result.returncode == 1
     assert_no_traceback(result)
     [line] = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert line.startswith("error: 501 General on POST /oauth/token:")
+    assert line.startswith(
+        f"error: 501 General on POST /oauth/token of the token endpoint {emulator_url}:"
+    )
 
 
 def test_a_page_read_answered_500_is_read_again(tmp_path: Path, emulator_url: str) -> None:

@@ -19,9 +19,13 @@ SCRIPT = Path(sys.executable).parent / "connect-gitops"
 
 
 def environment(**extra: str) -> dict[str, str]:
-    """The environment of a CLI run: no GitHub or CTP variables of the machine, credentials of
-    the tests, no colour, a CI log (plain progress lines); ``extra`` on top."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "CTP_"))}
+    """The environment of a CLI run: no GitHub, CTP or proxy variables of the machine,
+    credentials of the tests, no colour, a CI log (plain progress lines); ``extra`` on top."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("GITHUB_", "CTP_")) and not k.lower().endswith("_proxy")
+    }
     env.update(
         CTP_CLIENT_ID=CLIENT_ID,
         CTP_CLIENT_SECRET=SECRET,

@@ -1,6 +1,6 @@
 """A hostile "Connect API" on loopback: it answers every read with 200 and a body that quotes the
-request's Authorization header where a number belongs. Parsing it fails in an unexpected way, so
-it forces an internal error whose text would carry the access token if nothing redacted it."""
+request's Authorization header where a number belongs. Parsing it fails, and the error's text
+would carry the access token if it quoted the body."""
 
 from __future__ import annotations
 

@@ -71,18 +71,21 @@ def make_client(
         )
     assert isinstance(target, ApiTarget)
     credentials = resolve_credentials(target, environ)
-    return ConnectClient(
-        api_url=target.api_url,
-        auth_url=target.auth_url,
-        project_key=target.project_key,
-        client_id=credentials.client_id,
-        client_secret=credentials.client_secret,
-        scopes=scopes,
-        retry=options.retry,
-        request_log=options.request_log,
-        on_token=options.on_token,
-        credential_names=(target.client_id_env, target.client_secret_env),
-    )
+    try:
+        return ConnectClient(
+            api_url=target.api_url,
+            auth_url=target.auth_url,
+            project_key=target.project_key,
+            client_id=credentials.client_id,
+            client_secret=credentials.client_secret,
+            scopes=scopes,
+            retry=options.retry,
+            request_log=options.request_log,
+            on_token=options.on_token,
+            credential_names=(target.client_id_env, target.client_secret_env),
+        )
+    except ValueError as error:  # an unusable URL or proxy setting
+        raise ConfigError(f"target {name!r}: {error}") from None
 
 
 @asynccontextmanager

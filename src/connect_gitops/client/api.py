@@ -10,20 +10,21 @@ from __future__ import annotations
 import itertools
 import ssl
 from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
+from dataclasses import replace
 from functools import partial
 from types import TracebackType
 from typing import Any, Self, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from connect_gitops import __version__
 from connect_gitops.client import paging
-from connect_gitops.client.attempt import Answered
+from connect_gitops.client.attempt import Answered, AttemptResult
 from connect_gitops.client.auth import (
     DEFAULT_CREDENTIAL_NAMES,
-    ClientCredentialsAuth,
+    BearerToken,
     TokenEndpoint,
     TokenProvider,
     correlation_id,
@@ -37,7 +38,9 @@ from connect_gitops.client.errors import (
     ambiguous_write,
     error_for_answer,
     error_for_failure,
+    malformed_answer,
 )
+from connect_gitops.client.proxies import environment_proxies, proxy_for
 from connect_gitops.client.retry import DEFAULT_RETRY, Attempted, Decision, RetryPolicy, classify
 from connect_gitops.client.transport import RecordingTransport, RequestLog, check_url, exchange
 from connect_gitops.core.live import ConnectorStaged
@@ -49,6 +52,7 @@ DRAFTS = "/connectors/drafts"
 PAGES_IN_FLIGHT = 8
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 class _Page(BaseModel):
@@ -58,6 +62,13 @@ class _Page(BaseModel):
 
     total: int | None = None
     results: list[ConnectorStaged]
+
+
+_EXPECTED: dict[type[BaseModel], str] = {
+    _Page: "a page of connectors",
+    ConnectorStaged: "a connector",
+}
+"""How messages name what an answer should have been."""
 
 
 def _tls_verification(*urls: httpx.URL) -> bool | ssl.SSLContext:
@@ -73,14 +84,24 @@ def _tls_verification(*urls: httpx.URL) -> bool | ssl.SSLContext:
 
 
 def _pooled_transport(
-    max_connections: int, verify: bool | ssl.SSLContext
+    max_connections: int, verify: bool | ssl.SSLContext, proxy: httpx.URL | None = None
 ) -> httpx.AsyncHTTPTransport:
     """A connection pool that keeps every connection alive and never retries on its own (the
-    retry policy decides)."""
+    retry policy decides); through ``proxy`` when one is given."""
     limits = httpx.Limits(
         max_connections=max_connections, max_keepalive_connections=max_connections
     )
-    return httpx.AsyncHTTPTransport(verify=verify, limits=limits, retries=0)
+    return httpx.AsyncHTTPTransport(
+        verify=verify,
+        limits=limits,
+        retries=0,
+        proxy=httpx.Proxy(proxy) if proxy is not None else None,
+    )
+
+
+def _origin(url: httpx.URL) -> str:
+    """``scheme://host[:port]``: the mount pattern of exactly this origin."""
+    return f"{url.scheme}://{url.netloc.decode('ascii')}"
 
 
 def _key_path(key: str) -> str:
@@ -94,8 +115,10 @@ def _id_path(id: str) -> str:
 class ConnectClient:
     """An async client for the ConnectorStaged endpoints of one project.
 
-    Use it as an async context manager. Whole-operation deadlines are the caller's job
-    (``anyio.fail_after``); this class bounds each phase of each request with ``timeout``.
+    Use it as an async context manager. Each request is bounded phase by phase (``timeout``),
+    attempt by attempt, and as a whole with its retries (the retry policy's deadline). Without
+    an explicit ``transport`` it connects as httpx would, through the proxies of the environment
+    (``proxies`` overrides them; :mod:`.proxies`).
     """
 
     def __init__(
@@ -114,17 +137,29 @@ class ConnectClient:
         on_token: Callable[[str], None] | None = None,
         max_connections: int = 20,
         credential_names: tuple[str, str] = DEFAULT_CREDENTIAL_NAMES,
+        proxies: Mapping[str, str] | None = None,
     ) -> None:
         api = check_url(api_url, what="API URL")
         auth = check_url(auth_url, what="auth URL")
         self.project_key = project_key
         self._retry = retry
         self._secrets = Secrets([client_secret])
+        mounts: dict[str, httpx.AsyncBaseTransport | None] = {}
         if transport is None:
-            transport = _pooled_transport(max_connections, _tls_verification(api, auth))
+            verify = _tls_verification(api, auth)
+            transport = _pooled_transport(max_connections, verify)
+            settings = environment_proxies() if proxies is None else proxies
+            for url in (api, auth):
+                proxy = proxy_for(url, settings)
+                if proxy is not None:
+                    self._secrets.remember(proxy.password or "")
+                    mounts[_origin(url)] = RecordingTransport(
+                        _pooled_transport(max_connections, verify, proxy), request_log
+                    )
         self._http = httpx.AsyncClient(
             base_url=str(api).rstrip("/"),
             transport=RecordingTransport(transport, request_log),
+            mounts=mounts,
             timeout=timeout,
             follow_redirects=False,
             headers={"User-Agent": f"connect-gitops/{__version__}", "Accept": "application/json"},
@@ -143,7 +178,6 @@ class ConnectClient:
 
         self._on_token = on_token
         self._tokens = TokenProvider(endpoint.fetch, on_token=self._remember)
-        self._http.auth = ClientCredentialsAuth(self._tokens)
 
     def _remember(self, token: str) -> None:
         """A new access token: redacted from now on, and passed on (e.g. to be masked)."""
@@ -232,7 +266,7 @@ class ConnectClient:
     async def create(self, draft: Mapping[str, Any]) -> ConnectorStaged:
         """Create a connector; AmbiguousWrite means look it up by key before trying again."""
         answer = await self._call("POST", DRAFTS, json=dict(draft))
-        return ConnectorStaged.model_validate_json(answer.body)
+        return self._parsed(ConnectorStaged, answer, "POST", DRAFTS)
 
     async def update(
         self, id: str, version: int, actions: Sequence[Mapping[str, Any]]
@@ -253,20 +287,36 @@ class ConnectClient:
     ) -> ConnectorStaged:
         body = {"version": version, "actions": [dict(a) for a in actions]}
         answer = await self._call("POST", path, json=body)  # 200 or 201: both are success
-        return ConnectorStaged.model_validate_json(answer.body)
+        return self._parsed(ConnectorStaged, answer, "POST", path)
 
     async def _page(self, page: paging.PageRequest) -> _Page:
         answer = await self._call(
             "GET", DRAFTS, params=httpx.QueryParams(page.params(paging.PAGE_LIMIT))
         )
-        return _Page.model_validate_json(answer.body)
+        return self._parsed(_Page, answer, "GET", DRAFTS)
 
     async def _get_one(self, path: str) -> ConnectorStaged | None:
         try:
             answer = await self._call("GET", path)
         except NotFound:
             return None
-        return ConnectorStaged.model_validate_json(answer.body)
+        return self._parsed(ConnectorStaged, answer, "GET", path)
+
+    def _parsed(self, model: type[M], answer: Answered, method: str, path: str) -> M:
+        """The answer's body as ``model``; :class:`MalformedAnswer` when it is not one: the API
+        (or a proxy in front of it) is at fault, and the user is told so, never "a bug"."""
+        try:
+            return model.model_validate_json(answer.body)
+        except ValidationError as error:
+            raise malformed_answer(
+                answer,
+                error,
+                expected=_EXPECTED.get(model, model.__name__),
+                method=method,
+                path=path,
+                correlation_id=answer.correlation_id,
+                redact=self._secrets.redact,
+            ) from None
 
     async def _call(
         self,
@@ -276,41 +326,59 @@ class ConnectClient:
         params: httpx.QueryParams | None = None,
         json: Any = None,
     ) -> Answered:
-        """One operation: attempts under the retry policy, then success or a typed error."""
+        """One operation: attempts under the retry policy, within one deadline, then success
+        or a typed error.
+
+        Each attempt first gets the token (cached, or fetched with the token endpoint's own
+        retries, under this operation's deadline); a token failure ends the operation at once,
+        it is never retried as if the request had failed. A 401 refreshes the token once and
+        repeats the attempt once.
+        """
         is_write = method != "GET"
         cid = correlation_id()
         attempts = itertools.count(1)
+        deadline = self._retry.deadline()
+
+        async def send(token: str, number: int) -> AttemptResult:
+            return await exchange(
+                self._http,
+                method,
+                path,
+                correlation_id=cid,
+                attempt=number,
+                params=params,
+                json=json,
+                auth=BearerToken(token),
+                deadline=deadline,
+            )
 
         async def once() -> Attempted:
+            number = next(attempts)
             try:
-                result = await exchange(
-                    self._http,
-                    method,
-                    path,
-                    correlation_id=cid,
-                    attempt=next(attempts),
-                    params=params,
-                    json=json,
-                )
+                token = await self._tokens.token(deadline)
+                result = await send(token, number)
+                if isinstance(result, Answered) and result.status == 401:
+                    result = await send(await self._tokens.refresh(token, deadline), number)
             except ConnectError as exc:
-                # Raised by the token refresh inside httpx's auth flow: drop the frames that hold
-                # the request (and its Authorization header) before it travels further.
+                # The token endpoint's error: drop the frames that held the request (and its
+                # Authorization header) before it travels further.
                 raise exc.with_traceback(None) from None
             return Attempted(result, classify(is_write, result))
 
-        last = await self._retry.run(once)
+        last = await self._retry.run(once, deadline)
         result = last.result
         if last.decision is Decision.SUCCEED:
             assert isinstance(result, Answered)
-            return result
+            return replace(result, correlation_id=result.correlation_id or cid)
         if last.decision is Decision.AMBIGUOUS:
             raise ambiguous_write(
                 result, method=method, path=path, correlation_id=cid, redact=self._secrets.redact
             )
+        redact, note = self._secrets.redact, last.gave_up
         if isinstance(result, Answered):
             raise error_for_answer(
-                result, method=method, path=path, correlation_id=cid, redact=self._secrets.redact
+                result, method=method, path=path, correlation_id=cid, redact=redact, note=note
             )
         raise error_for_failure(
-            result, method=method, path=path, correlation_id=cid, redact=self._secrets.redact
+            result, method=method, path=path, correlation_id=cid, redact=redact, note=note
         )

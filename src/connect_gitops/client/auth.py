@@ -1,8 +1,12 @@
-"""OAuth2 client credentials for the Connect API, as an httpx.Auth flow.
+"""OAuth2 client credentials for the Connect API: the token endpoint, the shared token, and
+the bearer header of each request.
 
 One token serves every concurrent request: a lock makes sure that many requests needing a token at
-the same moment (start-up, or a burst of 401s after expiry) cause ONE token request. The secret
-and the token live only here and in the Authorization header; neither is ever in a repr.
+the same moment (start-up, or a burst of 401s after expiry) cause ONE token request. The token is
+fetched before a request's attempt, never inside it: the token endpoint's retries run under the
+request's deadline, not under one attempt's bound, so a slow token endpoint is blamed as itself
+and never multiplies the request's own retries. The secret and the token live only here and in
+the Authorization header; neither is ever in a repr.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Sequence
+from collections.abc import Awaitable, Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,8 +29,9 @@ from connect_gitops.client.errors import (
     api_error_fields,
     error_for_answer,
     error_for_failure,
+    malformed_answer,
 )
-from connect_gitops.client.retry import Attempted, Decision, RetryPolicy, classify
+from connect_gitops.client.retry import Attempted, Deadline, Decision, RetryPolicy, classify
 
 WRITE_SCOPE = "manage_connectors"
 READ_SCOPE = "view_connectors"
@@ -66,7 +71,8 @@ def refresh_time(now: float, expires_in: float) -> float:
 
 
 Clock = Callable[[], float]
-FetchToken = Callable[[], Awaitable[Token]]
+FetchToken = Callable[[Deadline | None], Awaitable[Token]]
+"""Fetches a new token, within the deadline of the request that needs it (None: its own)."""
 
 
 class TokenProvider:
@@ -96,7 +102,7 @@ class TokenProvider:
             return token.value
         return None
 
-    async def token(self) -> str:
+    async def token(self, deadline: Deadline | None = None) -> str:
         """A valid token, fetching one only when none is cached or it is about to expire."""
         cached = self._fresh()
         if cached is not None:
@@ -105,45 +111,37 @@ class TokenProvider:
             cached = self._fresh()  # another task may have fetched it while we waited
             if cached is not None:
                 return cached
-            return await self._replace()
+            return await self._replace(deadline)
 
-    async def refresh(self, stale: str) -> str:
+    async def refresh(self, stale: str, deadline: Deadline | None = None) -> str:
         """A new token after the API rejected ``stale``; one fetch however many requests ask."""
         async with self._lock:
             if self._token is not None and self._token.value != stale:
                 return self._token.value
-            return await self._replace()
+            return await self._replace(deadline)
 
-    async def _replace(self) -> str:
+    async def _replace(self, deadline: Deadline | None) -> str:
         self._token = None
-        token = await self._fetch()
+        token = await self._fetch(deadline)
         if self._on_token is not None:
             self._on_token(token.value)
         self._token = token
         return token.value
 
 
-class ClientCredentialsAuth(httpx.Auth):
-    """Adds the bearer token; on a 401 refreshes it once and retries the request once."""
+class BearerToken(httpx.Auth):
+    """The Authorization header of one attempt, with a token already fetched (its repr shows
+    nothing)."""
 
-    def __init__(self, tokens: TokenProvider) -> None:
-        self._tokens = tokens
+    def __init__(self, token: str) -> None:
+        self._token = token
 
-    def sync_auth_flow(
-        self, request: httpx.Request
-    ) -> Generator[httpx.Request, httpx.Response, None]:
-        raise RuntimeError("ClientCredentialsAuth works only with httpx.AsyncClient")
+    def __repr__(self) -> str:
+        return "BearerToken(***)"
 
-    async def async_auth_flow(
-        self, request: httpx.Request
-    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        token = await self._tokens.token()
-        request.headers["Authorization"] = f"Bearer {token}"
-        response = yield request
-        if response.status_code == 401:
-            token = await self._tokens.refresh(token)
-            request.headers["Authorization"] = f"Bearer {token}"
-            yield request
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        yield request
 
 
 def parse_token(answer: Answered, now: float) -> Token | None:
@@ -192,10 +190,12 @@ class TokenEndpoint:
     def __repr__(self) -> str:
         return f"TokenEndpoint({self._auth_url}{TOKEN_PATH})"
 
-    async def fetch(self) -> Token:
-        """One token, retried like a read; a refusal becomes a clear Unauthorized."""
+    async def fetch(self, deadline: Deadline | None = None) -> Token:
+        """One token, retried like a read within ``deadline`` (the deadline of the request that
+        needs it); a refusal becomes a clear Unauthorized."""
         cid = correlation_id()
         attempts = iter(range(1, 1_000_000))
+        deadline = deadline or self._retry.deadline()
 
         async def once() -> Attempted:
             result = await self._send(
@@ -206,24 +206,47 @@ class TokenEndpoint:
                 attempt=next(attempts),
                 data=self._form,
                 auth=self._basic,
+                deadline=deadline,
             )
             return Attempted(result, classify(False, result))
 
-        last = await self._retry.run(once)
+        last = await self._retry.run(once, deadline)
         result = last.result
+        service = f"the token endpoint {self._auth_url}"
         if isinstance(result, Answered):
             if last.decision is Decision.SUCCEED:
                 token = parse_token(result, self._clock())
                 if token is not None:
                     return token
-                raise self._refused(result, cid, "the answer holds no access_token")
+                raise malformed_answer(
+                    result,
+                    None,
+                    expected="a token response (JSON with an access_token)",
+                    method="POST",
+                    path=TOKEN_PATH,
+                    correlation_id=cid,
+                    redact=self._redact,
+                    service=service,
+                )
             if result.status in (400, 401, 403):
                 raise self._refused(result, cid, None)
             raise error_for_answer(
-                result, method="POST", path=TOKEN_PATH, correlation_id=cid, redact=self._redact
+                result,
+                method="POST",
+                path=TOKEN_PATH,
+                correlation_id=cid,
+                redact=self._redact,
+                service=service,
+                note=last.gave_up,
             )
         raise error_for_failure(
-            result, method="POST", path=TOKEN_PATH, correlation_id=cid, redact=self._redact
+            result,
+            method="POST",
+            path=TOKEN_PATH,
+            correlation_id=cid,
+            redact=self._redact,
+            service=service,
+            note=last.gave_up,
         )
 
     def _refused(self, answer: Answered, cid: str, problem: str | None) -> ConnectError:

@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connect_gitops.client.attempt import Answered, AttemptResult, TransportFailure
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 Redact = Callable[[str], str]
 
@@ -36,7 +39,13 @@ class ConnectError(Exception):
         correlation_id: str | None = None,
         errors: Sequence[Mapping[str, Any]] = (),
         text: str | None = None,
+        service: str | None = None,
+        note: str | None = None,
     ) -> None:
+        self.service = service
+        """Who answered, when not the Connect API itself (the token endpoint)."""
+        self.note = note
+        """Why the client stopped trying early (a Retry-After beyond the request's deadline)."""
         self.status = status
         self.code = code
         self.message = message
@@ -52,10 +61,14 @@ class ConnectError(Exception):
     def _render(self) -> str:
         head = " ".join(str(p) for p in (self.status, self.code) if p is not None)
         where = f"{self.method} {self.path}"
+        if self.service:
+            where = f"{where} of {self.service}"
         line = f"{head} on {where}" if head else where
         detail = self._detail()
         if detail:
             line = f"{line}: {detail}"
+        if self.note:
+            line = f"{line.rstrip('.')}; {self.note}"
         if self.correlation_id:
             line = f"{line} (correlation id {self.correlation_id})"
         return line
@@ -143,6 +156,25 @@ class AmbiguousWrite(ConnectError):
         return line
 
 
+class MalformedAnswer(ConnectError):
+    """A success status whose body is not what the API documents: an HTML page (a proxy or a
+    load balancer), truncated JSON, JSON of another shape. The API's fault, not the user's and
+    not a bug of connect-gitops; ``problem`` says what is wrong without quoting the body."""
+
+    def __init__(self, *, problem: str, service: str = "the Connect API", **kwargs: Any) -> None:
+        self.problem = problem
+        super().__init__(service=service, **kwargs)
+
+    def _render(self) -> str:
+        line = (
+            f"{self.service} answered {self.method} {self.path} with {self.status} and a body "
+            f"that cannot be read: {self.problem}"
+        )
+        if self.correlation_id:
+            line = f"{line} (correlation id {self.correlation_id})"
+        return f"{line}; nothing is wrong with the declarations: try again later"
+
+
 class TooManyConnectors(ConnectError):
     """The project holds more connectors than offset paging can reach, even with the sort trick."""
 
@@ -209,14 +241,18 @@ def error_for_answer(
     path: str,
     correlation_id: str | None,
     redact: Redact = _no_redaction,
+    service: str | None = None,
+    note: str | None = None,
 ) -> ConnectError:
-    """The typed error of a non-2xx answer."""
+    """The typed error of a non-2xx answer (``note``: why retrying stopped early)."""
     fields = api_error_fields(answer, redact)
     common: dict[str, Any] = {
         **fields,
         "method": method,
         "path": path,
         "correlation_id": answer.correlation_id or correlation_id,
+        "service": service,
+        "note": note,
     }
     cls = _BY_STATUS.get(answer.status)
     if cls is Conflict:
@@ -242,14 +278,18 @@ def error_for_failure(
     path: str,
     correlation_id: str | None,
     redact: Redact = _no_redaction,
+    service: str | None = None,
+    note: str | None = None,
 ) -> TransportError:
-    """The TransportError of a request that got no answer."""
+    """The TransportError of a request that got no answer (``note``: why retrying stopped)."""
     return TransportError(
         error_name=failure.error_name,
         method=method,
         path=path,
         message=redact(failure.detail),
         correlation_id=correlation_id,
+        service=service,
+        note=note,
     )
 
 
@@ -278,4 +318,55 @@ def ambiguous_write(
         path=path,
         message=redact(result.detail),
         correlation_id=correlation_id,
+    )
+
+
+_MAX_LOCATION = 80
+
+
+def _location(loc: Sequence[Any]) -> str:
+    """A pydantic error location, printable and short (dict keys come from the answer)."""
+    text = ".".join(str(part) for part in loc)
+    text = "".join(char if char.isprintable() else "?" for char in text)
+    return text if len(text) <= _MAX_LOCATION else text[: _MAX_LOCATION - 1] + "…"
+
+
+def body_problem(body: bytes, error: ValidationError | None, expected: str) -> str:
+    """What is wrong with an answer's body, in words that quote none of it (it may echo a
+    header, or be a page of HTML)."""
+    stripped = body.lstrip()
+    if not stripped:
+        return f"the body is empty, not {expected}"
+    if stripped[:1] == b"<":
+        return f"the body is HTML or XML, not {expected} (a proxy or gateway page?)"
+    details = error.errors(include_url=False, include_input=False) if error is not None else []
+    if not details or any(d["type"] in ("json_invalid", "json_type") for d in details):
+        return f"the body is not valid JSON (cut short?), not {expected}"
+    first = details[0]
+    where = _location(first["loc"])
+    more = f" (and {len(details) - 1} more)" if len(details) > 1 else ""
+    return f"the JSON is not {expected}: {where}: {first['msg']}{more}"
+
+
+def malformed_answer(
+    answer: Answered,
+    error: ValidationError | None,
+    *,
+    expected: str,
+    method: str,
+    path: str,
+    correlation_id: str | None,
+    redact: Redact = _no_redaction,
+    service: str = "the Connect API",
+) -> MalformedAnswer:
+    """The error of a success answer whose body does not parse as ``expected``."""
+    problem = redact(body_problem(answer.body, error, expected))
+    return MalformedAnswer(
+        problem=problem,
+        service=service,
+        method=method,
+        path=path,
+        message=problem,
+        status=answer.status,
+        correlation_id=answer.correlation_id or correlation_id,
     )

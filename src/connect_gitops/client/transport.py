@@ -18,6 +18,7 @@ from connect_gitops.client.attempt import (
     failure_from_exception,
     parse_retry_after,
 )
+from connect_gitops.client.retry import Deadline
 from connect_gitops.core.urls import check_service_url
 
 CORRELATION_HEADER = "X-Correlation-ID"
@@ -101,12 +102,17 @@ async def exchange(
     json: Any = None,
     data: Mapping[str, str] | None = None,
     auth: httpx.Auth | None = None,
+    deadline: Deadline | None = None,
 ) -> AttemptResult:
     """Send one request and return what happened as data; transport exceptions become failures.
 
-    The request object lives only in this frame, so no traceback that escapes the client holds
-    the Authorization header.
+    The attempt is bounded by :data:`ATTEMPT_DEADLINE_SECONDS`, or by what is left of the
+    request's ``deadline`` when that is less. The request object lives only in this frame, so no
+    traceback that escapes the client holds the Authorization header.
     """
+    bound = ATTEMPT_DEADLINE_SECONDS
+    if deadline is not None:
+        bound = min(bound, deadline.remaining())
     request = client.build_request(
         method,
         url,
@@ -117,7 +123,7 @@ async def exchange(
         extensions={ATTEMPT_EXTENSION: attempt},
     )
     try:
-        with anyio.fail_after(ATTEMPT_DEADLINE_SECONDS):
+        with anyio.fail_after(bound):
             if auth is None:
                 response = await client.send(request)
             else:
@@ -125,7 +131,7 @@ async def exchange(
     except httpx.TransportError as exc:
         return failure_from_exception(exc)
     except TimeoutError:
-        detail = f"no complete answer within {ATTEMPT_DEADLINE_SECONDS:g} s"
+        detail = f"no complete answer within {round(bound, 1):g} s"
         return TransportFailure(FailureKind.TIMEOUT, "AttemptDeadline", detail)
     return Answered(
         status=response.status_code,

@@ -173,7 +173,7 @@ def _check_application_name(
 ) -> None:
     if name is None:
         problems.append(SpecProblem(f"{path}.name", "is required"))
-    elif not isinstance(name, str) or not _APPLICATION_NAME.match(name):
+    elif not isinstance(name, str) or not _APPLICATION_NAME.fullmatch(name):
         problems.append(
             SpecProblem(
                 f"{path}.name",
@@ -209,7 +209,7 @@ def cron_error(schedule: str) -> str | None:
         return "use five fields: minute hour day-of-month month day-of-week"
     for text, (label, low, high, names) in zip(fields, _CRON_FIELDS, strict=True):
         for item in text.split(","):
-            match = _CRON_ITEM.match(item)
+            match = _CRON_ITEM.fullmatch(item)
             if match is None or (match["step"] is not None and int(match["step"]) == 0):
                 return f"{label} field {text!r} is not valid"
             if match["range"] == "*":
@@ -267,7 +267,7 @@ def _check_configuration_entry(
     key = entry.get("key")
     if key is None:
         problems.append(SpecProblem(f"{path}.key", "is required"))
-    elif not isinstance(key, str) or not _CONFIGURATION_KEY.match(key):
+    elif not isinstance(key, str) or not _CONFIGURATION_KEY.fullmatch(key):
         problems.append(
             SpecProblem(f"{path}.key", f"invalid key {key!r}: use 2 to 256 letters, digits or '_'")
         )

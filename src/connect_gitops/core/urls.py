@@ -27,7 +27,13 @@ def is_loopback(host: str) -> bool:
 
 def check_service_url(value: str) -> str:
     """``value`` without a trailing slash if it is an https URL, or plain http to a loopback
-    host, without credentials, query or fragment; ValueError saying what to do otherwise."""
+    host, without credentials, query or fragment; ValueError saying what to do otherwise.
+
+    The whole value is checked: ``urlsplit`` silently drops tabs and newlines and strips
+    leading blanks, so ``"https://host\\n"`` would pass a check of its parts alone.
+    """
+    if any(char.isspace() or not char.isprintable() for char in value):
+        raise ValueError(f"invalid URL {value!r}: it holds a blank or control character")
     try:
         parts = urlsplit(value)
         host = parts.hostname or ""

@@ -9,12 +9,15 @@ branch) the result says "check the whole folder" and why, instead of guessing.
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from connect_gitops.core.text import has_unsafe_characters
 from connect_gitops.git.errors import GitError
 from connect_gitops.source.files import is_declaration_path
 
@@ -24,7 +27,7 @@ if TYPE_CHECKING:
     import git
 
 ZERO_REV = "0" * 40
-_HEX_REV = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+_HEX_REV = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")  # fullmatch: "$" passes a final "\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,50 +69,139 @@ def changed_declaration_files(
     """
     if rev == ZERO_REV:
         return ChangeSet(whole_folder=True, reason="new branch: no previous revision")
-    if not rev or rev.startswith("-"):
+    if not rev or rev.startswith("-") or has_unsafe_characters(rev):
         raise GitError(f"invalid revision {rev!r}")
-    import git
-
     repo = _open_repository(folder)
     with repo:
         try:
-            head = repo.head.commit
+            head = repo.head.commit.hexsha
         except ValueError as error:
             raise GitError(f"{folder} has no commit yet: nothing to compare with") from error
-        try:
-            base = repo.commit(rev)
-        except (git.BadName, git.BadObject, ValueError):
+        base = _resolve(repo, rev)
+        if base is None:
             return ChangeSet(
                 whole_folder=True,
                 reason=f"REV {rev} is not in this clone (shallow clone?); "
                 "checking the whole folder",
             )
         prefix = _folder_prefix(folder, repo)
-        diffs = base.diff(head, paths=[prefix.rstrip("/")] if prefix else None)
-        return _change_set(diffs, prefix, config_name, patterns)
+        diffs = parse_raw_diff(_raw_diff(repo, base, head, prefix))
+        return _change_set(diffs, prefix, config_name, patterns, partial(_blob, repo))
+
+
+_ABBREVIATED_ID = re.compile(r"[0-9a-fA-F]{4,64}")
+
+
+def _resolve(repo: git.Repo, rev: str) -> str | None:
+    """The commit id of ``rev``, read by git itself (every revision syntax git knows:
+    ``HEAD~1``, ``origin/main``, ``@{-1}``, ``HEAD@{yesterday}``); None when it may be missing
+    from this clone only (a commit id, or any revision in a shallow clone); GitError when this
+    repository cannot have it."""
+    import git
+
+    try:
+        resolved: str = repo.git.rev_parse(
+            "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
+        )
+    except git.GitCommandError:
+        pass
+    else:
+        return resolved.strip()
+    shallow = repo.git.rev_parse("--is-shallow-repository").strip() == "true"
+    if shallow or _ABBREVIATED_ID.fullmatch(rev):
+        return None
+    raise GitError(
+        f"--changed-since {rev!r}: git cannot resolve this to a commit of the repository; "
+        "give a commit, branch or tag, e.g. HEAD~1 or origin/main"
+    )
+
+
+def _raw_diff(repo: git.Repo, base: str, head: str, prefix: str) -> bytes:
+    """``git diff-tree --raw -z`` between two commits, limited to the folder: NUL-separated,
+    so a path that holds a newline arrives whole (GitPython reads the output line by line)."""
+    args = ["-r", "--raw", "-z", "-M", "--no-abbrev", "--no-color", base, head]
+    if prefix:
+        args += ["--", f":(literal){prefix.rstrip('/')}"]
+    output: bytes = repo.git.diff_tree(*args, stdout_as_string=False, strip_newline_in_stdout=False)
+    return output
+
+
+def _blob(repo: git.Repo, blob_id: str) -> bytes:
+    """The content of a blob of the repository."""
+    data: bytes = repo.odb.stream(bytes.fromhex(blob_id)).read()
+    return data
+
+
+@dataclass(frozen=True, slots=True)
+class DiffEntry:
+    """One entry of a raw diff: its status letter, its paths, the blob it had before."""
+
+    status: str
+    """``A``dded, ``D``eleted, ``M``odified, ``R``enamed, ``T``ype changed, ..."""
+    old_path: str | None
+    """None for an added file."""
+    new_path: str | None
+    """None for a deleted file."""
+    old_blob: str | None
+    """The id of the blob before the change; None for an added file."""
+
+
+def parse_raw_diff(output: bytes) -> list[DiffEntry]:
+    """The entries of ``git diff-tree --raw -z`` output.
+
+    Each entry is ``:MODE MODE OLD NEW STATUS`` then its path, NUL-terminated, and for renames
+    and copies a second path. Paths are decoded as the file system would (bytes that are not
+    UTF-8 survive as surrogates, which the loader refuses by name).
+    """
+    fields = output.split(b"\0")
+    entries: list[DiffEntry] = []
+    index = 0
+    while index < len(fields) and fields[index].startswith(b":"):
+        _, _, old_blob, _, status = fields[index][1:].decode("ascii").split(" ")
+        letter = status[:1]
+        first = os.fsdecode(fields[index + 1])
+        if letter in ("R", "C"):
+            second = os.fsdecode(fields[index + 2])
+            index += 3
+        else:
+            second = first
+            index += 2
+        entries.append(
+            DiffEntry(
+                status=letter,
+                old_path=None if letter == "A" else first,
+                new_path=None if letter == "D" else second,
+                old_blob=None if old_blob.strip("0") == "" else old_blob,
+            )
+        )
+    return entries
 
 
 def _change_set(
-    diffs: Iterable[Any], prefix: str, config_name: str, patterns: Sequence[str]
+    diffs: Iterable[DiffEntry],
+    prefix: str,
+    config_name: str,
+    patterns: Sequence[str],
+    read_blob: Callable[[str], bytes],
 ) -> ChangeSet:
     """The declaration files that git's diff entries touch, inside ``prefix`` (the folder)."""
     config_path = f"{prefix}{config_name}"
     changed: set[str] = set()
     deleted: dict[str, DeletedFile] = {}
     for entry in diffs:
-        old, new = entry.a_path, entry.b_path
+        old, new = entry.old_path, entry.new_path
         if config_path in (old, new):
             return ChangeSet(whole_folder=True, reason=f"{config_name} changed")
-        if new is not None and entry.change_type != "D" and _matches(new, prefix, patterns):
+        if new is not None and _matches(new, prefix, patterns):
             changed.add(new[len(prefix) :])
         elif (
             old is not None
-            and entry.a_blob is not None
-            and entry.change_type in ("D", "R")
+            and entry.old_blob is not None
+            and entry.status in ("D", "R")
             and _matches(old, prefix, patterns)
         ):
             relative = old[len(prefix) :]
-            text = entry.a_blob.data_stream.read().decode("utf-8", errors="replace")
+            text = read_blob(entry.old_blob).decode("utf-8", errors="replace")
             deleted[relative] = DeletedFile(path=relative, content=text)
     return ChangeSet(
         whole_folder=False,
@@ -145,7 +237,7 @@ def resolve_auto_rev(environ: Mapping[str, str]) -> str | None:
         rev = merge_group.get("base_sha")
     else:
         rev = event.get("before")
-    if isinstance(rev, str) and _HEX_REV.match(rev):
+    if isinstance(rev, str) and _HEX_REV.fullmatch(rev):
         return rev
     return None
 

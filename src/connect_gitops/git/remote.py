@@ -48,8 +48,9 @@ DEFAULT_SSH_COMMAND = f"ssh {BATCH_MODE}"
 
 _URL_CREDENTIALS = Secrets()
 """No secret known here: it hides the credentials of URLs."""
-_SCP_URL = re.compile(r"^[A-Za-z0-9._-]+@[A-Za-z0-9][A-Za-z0-9.-]*:[^\s]+$")
-_HTTPS_URL = re.compile(r"^https://[^\s/]+/[^\s]*$")
+# Whole-value checks use fullmatch: "$" also matches before a final newline.
+_SCP_URL = re.compile(r"[A-Za-z0-9._-]+@[A-Za-z0-9][A-Za-z0-9.-]*:[^\s]+")
+_HTTPS_URL = re.compile(r"https://[^\s/]+/[^\s]*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _MAX_STDERR_LINE = 300
 
@@ -148,7 +149,7 @@ def url_refusal(url: str) -> str | None:
             f"refusing repository URL {shown!r}: '::' selects a git remote helper, "
             "which can run commands"
         )
-    if _CONTROL.search(url) or not (_HTTPS_URL.match(url) or _SCP_URL.match(url)):
+    if _CONTROL.search(url) or not (_HTTPS_URL.fullmatch(url) or _SCP_URL.fullmatch(url)):
         return (
             f"refusing repository URL {shown!r}: only https://HOST/PATH and git@HOST:PATH "
             "URLs are allowed"

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from connect_gitops.core.plan import Change
+from connect_gitops.core.text import UNSAFE_RANGES
 
 UNSET = "(unset)"
 """How a field that has no value is shown (``None`` before a create, a removed description)."""
@@ -41,17 +42,6 @@ OUTCOME_SYMBOL = {
 _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def _is_unsafe(code: int) -> bool:
-    """C0/C1 controls, DEL, line/paragraph separators and bidirectional overrides."""
-    return (
-        code < 0x20
-        or 0x7F <= code <= 0x9F
-        or code in (0x2028, 0x2029)
-        or 0x202A <= code <= 0x202E
-        or 0x2066 <= code <= 0x2069
-    )
-
-
 def _escape(char: str) -> str:
     if char in _NAMED_ESCAPES:
         return _NAMED_ESCAPES[char]
@@ -59,7 +49,9 @@ def _escape(char: str) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
-_TRANSLATION = {code: _escape(chr(code)) for code in range(0x206A) if _is_unsafe(code)}
+_TRANSLATION = {
+    code: _escape(chr(code)) for low, high in UNSAFE_RANGES for code in range(low, high + 1)
+}
 
 
 def clean(text: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 
 from connect_gitops.core.declarations import ValidationReport
 from connect_gitops.core.problems import Problem
-from connect_gitops.reporting._format import clean
+from connect_gitops.reporting._format import clean, plural
 
 
 def render_problems(problems: Sequence[Problem], folder: str) -> list[str]:
@@ -32,7 +32,7 @@ def render_summary(report: ValidationReport, *, verbose: bool = False) -> list[s
     lines: list[str] = []
     if verbose:
         lines.extend(
-            f"{item.file}:{item.line}: {item.key} -> target {item.target}"
+            clean(f"{item.file}:{item.line}: {item.key} -> target {item.target}")
             for item in report.declarations
         )
         lines.extend(
@@ -57,6 +57,20 @@ def render_summary(report: ValidationReport, *, verbose: bool = False) -> list[s
 
 
 def problems_markdown(problems: Sequence[Problem]) -> str:
-    """``validate``'s step summary: a heading and one list item per problem."""
-    body = "\n".join(f"- `{line}`" for line in render_problems(problems, "."))
-    return f"## connect-gitops validate\n\n{body}\n"
+    """``validate``'s step summary: a heading and a table row per problem.
+
+    File names, field names and messages come from the user's files (an unknown field's name is
+    whatever the YAML says), so every cell goes through the plan report's own escaping: a
+    backtick cannot close a code span, and no HTML, link or mention renders.
+    """
+    from connect_gitops.reporting.markdown import code, text
+
+    rows = "".join(
+        f"| {code(f'{p.file}:{p.line}:{p.col}')} | {code(p.path) if p.path else ''} | "
+        f"{text(p.message)}{' (warning)' if p.severity == 'warning' else ''} |\n"
+        for p in problems
+    )
+    return (
+        f"## connect-gitops validate\n\n{plural(len(problems), 'problem')}\n\n"
+        f"| where | field | problem |\n| --- | --- | --- |\n{rows}"
+    )

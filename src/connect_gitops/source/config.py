@@ -31,7 +31,7 @@ from connect_gitops.core import rules
 from connect_gitops.core.problems import Problem
 from connect_gitops.core.urls import check_service_url
 from connect_gitops.source import yamlsafe
-from connect_gitops.source.files import CONFIG_FILE, DEFAULT_CONNECTOR_GLOBS
+from connect_gitops.source.files import CONFIG_FILE, DEFAULT_CONNECTOR_GLOBS, Folder, UnsafeFile
 from connect_gitops.source.messages import describe_errors, suggestion
 from connect_gitops.source.yaml_positions import locate
 
@@ -48,9 +48,10 @@ REGION_HOSTS: Final[Mapping[str, tuple[str, str]]] = {
 }
 """Connect API and auth API base URLs per region (connect-api.md section 1)."""
 
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_TARGET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
-_PROJECT_KEY = re.compile(r"^[a-zA-Z0-9_-]{2,36}$")
+# Checked with fullmatch: "$" also matches before a final newline.
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_TARGET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")
+_PROJECT_KEY = re.compile(r"[a-zA-Z0-9_-]{2,36}")
 
 
 class ConfigError(Exception):
@@ -70,13 +71,13 @@ class CredentialsError(ConfigError):
 
 
 def _check_env_name(value: str) -> str:
-    if not _ENV_NAME.match(value):
+    if not _ENV_NAME.fullmatch(value):
         raise ValueError(f"invalid environment variable name {value!r}")
     return value
 
 
 def _check_project_key(value: str) -> str:
-    if not _PROJECT_KEY.match(value):
+    if not _PROJECT_KEY.fullmatch(value):
         raise ValueError(f"invalid project key {value!r}: use 2 to 36 letters, digits, '-' or '_'")
     return value
 
@@ -139,7 +140,7 @@ class ConfigFile(BaseModel):
     @classmethod
     def _target_names(cls, targets: dict[str, TargetConfig] | None) -> Any:
         for name in targets or {}:
-            if not _TARGET_NAME.match(name):
+            if not _TARGET_NAME.fullmatch(name):
                 raise ValueError(
                     f"invalid target name {name!r}: use letters, digits, '.', '-' or '_'"
                 )
@@ -324,11 +325,15 @@ def config_from_file(
 def load_config(root: Path, environ: Mapping[str, str]) -> Config:
     """The configuration of the folder ``root``; :class:`ConfigError` with positions if invalid."""
     file = root / CONFIG_FILE
-    if not file.is_file():
+    try:
+        readable = Folder(root).file(CONFIG_FILE)
+    except FileNotFoundError:
         targets, unavailable = implicit_targets(root, environ)
         return Config(root, None, DEFAULT_CONNECTOR_GLOBS, IMPLICIT_TARGET, targets, unavailable)
+    except UnsafeFile as problem:
+        raise _config_error([Problem(CONFIG_FILE, 1, 1, "", str(problem))]) from None
     try:
-        text = yamlsafe.read_text(file)
+        text = yamlsafe.read_text(readable)
         documents = yamlsafe.parse_documents(text)
     except yamlsafe.YamlProblem as problem:
         raise _config_error(

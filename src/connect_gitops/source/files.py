@@ -1,4 +1,4 @@
-"""Which files are declarations, and writing any file atomically.
+"""Which files are declarations, which of them may be read, and writing any file atomically.
 
 Nothing here needs pydantic or the models, so git can match changed paths without loading
 them.
@@ -68,6 +68,75 @@ def discover_files(root: Path, globs: Sequence[str]) -> list[str]:
             if path != CONFIG_FILE and matches(path):
                 found.append(path)
     return sorted(found)
+
+
+class UnsafeFile(Exception):
+    """A file in the declarations folder that is not read: what it is, and what to do."""
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, for messages."""
+    return next((kind for test, kind in _KINDS if test(mode)), "not a regular file")
+
+
+def _inside(path: str, folder: str) -> bool:
+    return os.path.commonpath([path, folder]) == folder
+
+
+class Folder:
+    """The declarations folder, guarding which of its files may be read.
+
+    Only regular files are read: opening a named pipe, or a link to ``/dev/stdin``, would block
+    for ever. A symbolic link may point to another file of the folder; one that leaves it is
+    refused, so that a declaration committed as a link cannot make the CLI read (and quote in its
+    messages) a file of the machine it runs on. Links are resolved only where there are links:
+    one ``lstat`` per file, one ``realpath`` per folder.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.real = os.path.realpath(root)
+        self._folders: dict[str, bool] = {}
+
+    def file(self, name: str) -> Path:
+        """The path to read for ``name`` ('/'-separated, relative to the folder): the file
+        itself, or the file of the folder that it links to. :class:`UnsafeFile` says why
+        neither is possible; OSError when it does not exist."""
+        path = self.root / name
+        parent = os.path.dirname(name)
+        if parent and not self._folder_inside(parent):
+            raise UnsafeFile("its folder is a symbolic link that leaves the declarations folder")
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            real = os.path.realpath(path)
+            if not _inside(real, self.real):
+                raise UnsafeFile(
+                    f"symbolic link to {os.readlink(path)}, outside the declarations folder: "
+                    "declarations must be files inside the folder"
+                )
+            info = os.stat(real)
+            path = Path(real)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnsafeFile(
+                f"{file_kind(info.st_mode)}, not a regular file: declarations must be plain files"
+            )
+        return path
+
+    def _folder_inside(self, relative: str) -> bool:
+        known = self._folders.get(relative)
+        if known is None:
+            known = _inside(os.path.realpath(self.root / relative), self.real)
+            self._folders[relative] = known
+        return known
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -24,9 +24,10 @@ from connect_gitops.core.declarations import (
 )
 from connect_gitops.core.deployments.declarations import DeclaredDeployment, DeploymentDeclaration
 from connect_gitops.core.problems import Problem
+from connect_gitops.core.text import has_unsafe_characters
 from connect_gitops.source import yamlsafe
 from connect_gitops.source.config import Config, ConfigError, load_config, unknown_target_message
-from connect_gitops.source.files import CONFIG_FILE, discover_files
+from connect_gitops.source.files import CONFIG_FILE, Folder, UnsafeFile, discover_files
 from connect_gitops.source.messages import FieldError, describe_errors
 from connect_gitops.source.yaml_positions import locate
 
@@ -79,11 +80,12 @@ def load_folder(root: Path, config: Config) -> LoadResult:
 def load_files(root: Path, relative_paths: Iterable[str], config: Config) -> LoadResult:
     """Load only these files (relative to ``root``), e.g. those changed since a revision."""
     files = sorted(set(relative_paths))
+    folder = Folder(root)
     placed: list[_Placed] = []
     problems: list[Problem] = []
     round_trip: list[str] = []
     for name in files:
-        reading = read_declaration_file(root, name)
+        reading = read_declaration_file(root, name, folder)
         checked = _check_file(name, reading, config)
         placed.extend(checked.declarations)
         problems.extend(checked.problems)
@@ -105,11 +107,26 @@ Reading = tuple[str, list[yamlsafe.Document]] | Problem
 """A file's text and documents, or the problem that stopped reading it."""
 
 
-def read_declaration_file(root: Path, name: str) -> Reading:
-    """Read and parse one file: its text and documents, or the problem that stopped it."""
+UNSAFE_NAME = (
+    "the file name holds a control, line-break or text-direction character, which would "
+    "show as something else in logs and GitHub: rename the file"
+)
+
+
+def read_declaration_file(root: Path, name: str, folder: Folder | None = None) -> Reading:
+    """Read and parse one file: its text and documents, or the problem that stopped it.
+
+    A name that could forge lines in a log or a GitHub workflow command, a file that is not a
+    regular file, and a symbolic link out of the folder are problems, never read.
+    """
+    if has_unsafe_characters(name):
+        return Problem(name, 1, 1, "", UNSAFE_NAME)
     try:
-        text = yamlsafe.read_text(root / name)
+        path = (folder or Folder(root)).file(name)
+        text = yamlsafe.read_text(path)
         return text, yamlsafe.parse_documents(text)
+    except UnsafeFile as problem:
+        return Problem(name, 1, 1, "", str(problem))
     except yamlsafe.YamlProblem as problem:
         return Problem(name, problem.line, problem.col, "", problem.message)
     except OSError as error:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from ruamel.yaml.events import (
 from ruamel.yaml.main import CParser  # type: ignore[attr-defined]  # None without the clib
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from connect_gitops.source.files import file_kind
 from connect_gitops.source.yaml_fast import ColonLoader, FastLoader, has_flow_colon, mask_colons
 
 # ruamel's YAML 1.1 notes (e.g. "1e3" without a dot) would print a paragraph of advice to the
@@ -79,15 +81,23 @@ def read_text(path: Path) -> str:
     return decode(data)
 
 
-_BINARY: Final = getattr(os, "O_BINARY", 0)
-"""No newline translation on Windows (0 elsewhere)."""
+_OPEN_FLAGS: Final = (
+    os.O_RDONLY
+    | getattr(os, "O_BINARY", 0)  # no newline translation on Windows
+    | getattr(os, "O_NONBLOCK", 0)  # a named pipe opens at once instead of waiting for a writer
+    | getattr(os, "O_NOCTTY", 0)  # a terminal never becomes the controlling one
+)
 
 
 def _read_at_most(path: Path, limit: int) -> bytes:
-    """The first ``limit`` bytes of a file, with plain system calls: no file object to build
-    for each of a thousand small files."""
-    fd = os.open(path, os.O_RDONLY | _BINARY)  # not inherited by child processes (PEP 446)
+    """The first ``limit`` bytes of a regular file, with plain system calls: no file object to
+    build for each of a thousand small files. Anything else (a named pipe, a device, a folder) is
+    refused before a byte is read, so reading never blocks."""
+    fd = os.open(path, _OPEN_FLAGS)  # not inherited by child processes (PEP 446)
     try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise YamlProblem(f"{file_kind(mode)}, not a regular file: use a plain file")
         chunks: list[bytes] = []
         size = 0
         while size < limit:

@@ -106,10 +106,14 @@ def test_yaml_library_warnings_never_reach_the_user(tmp_path: Path) -> None:
 
 def test_control_characters_in_problems_are_shown_escaped(tmp_path: Path) -> None:
     """A hostile file name or value cannot drive the terminal (colours, cursor moves)."""
-    (tmp_path / "evil\x1b[31m.yaml").write_text("key: ok-key\nnmae: x\n", encoding="utf-8")
+    (tmp_path / "evil\x1b[31m.yaml").write_text("key: ok-key\n", encoding="utf-8")
+    (tmp_path / "pay.yaml").write_text('key: pay-key\n"nm\\e[31mae": x\n', encoding="utf-8")
 
     result = CliRunner().invoke(main, ["validate", str(tmp_path)])
 
     assert result.exit_code == 1
     assert "\x1b" not in result.stderr
-    assert "evil\\x1b[31m.yaml:2:1: nmae: unknown field" in result.stderr
+    assert "evil\\x1b[31m.yaml:1:1: the file name holds a control" in result.stderr
+    [value_line] = [line for line in result.stderr.splitlines() if "pay.yaml:2:1: " in line]
+    assert "nm\\x1b[31mae" in value_line or "nm\\u001b[31mae" in value_line
+    assert "unknown field" in value_line

@@ -152,7 +152,7 @@ async def test_provider_fetches_again_only_after_the_refresh_time() -> None:
     now = [0.0]
     fetched: list[int] = []
 
-    async def fetch() -> Token:
+    async def fetch(deadline: object) -> Token:
         fetched.append(1)
         return Token(value=f"t{len(fetched)}", refresh_at=now[0] + 90.0)
 
@@ -170,7 +170,7 @@ async def test_provider_fetches_again_only_after_the_refresh_time() -> None:
 async def test_provider_serialises_concurrent_fetches() -> None:
     fetched: list[int] = []
 
-    async def fetch() -> Token:
+    async def fetch(deadline: object) -> Token:
         fetched.append(1)
         await anyio.sleep(0.01)
         return Token(value="t", refresh_at=float("inf"))
