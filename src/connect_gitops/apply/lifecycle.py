@@ -49,7 +49,7 @@ async def _send(
         waited = await wait_while_processing(api, live, waiter)
         if waited.timed_out:
             raise _StillProcessing(
-                waiter.timeout_message("publish", live.key, ConnectorStatus.PROCESSING)
+                waiter.timeout_message("publish", live.label, ConnectorStatus.PROCESSING)
             )
         live = waited.value
         try:
@@ -89,7 +89,7 @@ async def preview(
     )
     live = waited.value
     if waited.timed_out:
-        message = waiter.timeout_message("preview", live.key, "pending")
+        message = waiter.timeout_message("preview", live.label, "pending")
         return LifecycleOutcome(step="preview", state="timed_out", message=message), live
     if live.isPreviewable == "true":
         return LifecycleOutcome(step="preview", state="succeeded", message="preview ready"), live
@@ -118,7 +118,7 @@ async def publish(
     waited = await waiter.wait(api, live, "publish", _publish_settled, lambda c: c.status)
     live = waited.value
     if waited.timed_out:
-        message = waiter.timeout_message("publish", live.key, ConnectorStatus.PROCESSING)
+        message = waiter.timeout_message("publish", live.label, ConnectorStatus.PROCESSING)
         return LifecycleOutcome(step="publish", state="timed_out", message=message), live
     if live.status == ConnectorStatus.PUBLISHED or (
         certification and live.status in CERTIFICATION_STATES
@@ -157,7 +157,7 @@ async def run_steps(
                 LifecycleOutcome(step=step.step, state="skipped", message=f"{blocked_by} failed")
             )
             continue
-        waiter.progress.started(waiter.target, live.key, step.step)
+        waiter.progress.started(waiter.target, live.label, step.step)
         try:
             if step.step == "preview":
                 outcome, live = await preview(api, live, wait=wait, waiter=waiter)
@@ -176,7 +176,7 @@ async def run_steps(
             outcome = LifecycleOutcome(step=step.step, state="failed", message=message)
         ok = outcome.state in ("succeeded", "requested")
         text = outcome.message if outcome.state != "succeeded" else f"succeeded ({outcome.message})"
-        waiter.progress.finished(waiter.target, live.key, step.step, text, ok=ok)
+        waiter.progress.finished(waiter.target, live.label, step.step, text, ok=ok)
         outcomes.append(outcome)
         if not ok:
             blocked_by = step.step

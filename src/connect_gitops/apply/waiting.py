@@ -135,7 +135,7 @@ async def read_connector(api: ConnectorApi, live: ConnectorStaged) -> ConnectorS
     """The current state of ``live``, by id; :class:`ConnectorGone` when it was deleted."""
     found = await api.get_by_id(live.id)
     if found is None:
-        raise ConnectorGone(live.key)
+        raise ConnectorGone(live.label)
     return found
 
 
@@ -160,7 +160,7 @@ class Waiter:
         """Poll ``live`` until ``settled``, reporting ``state`` to the progress display."""
 
         def report(value: ConnectorStaged, elapsed: float) -> None:
-            self.progress.changed(self.target, value.key, step, state(value))
+            self.progress.changed(self.target, value.label, step, state(value))
 
         return await wait_until(
             lambda: read_connector(api, live),
@@ -195,12 +195,12 @@ async def wait_while_processing(
     """Wait for someone else's publish to end before we write to the connector."""
     if not is_processing(live):
         return Waited(live, False, 0.0)
-    waiter.progress.started(waiter.target, live.key, "processing")
+    waiter.progress.started(waiter.target, live.label, "processing")
     waited = await waiter.wait(
         api, live, "processing", lambda c: not is_processing(c), lambda c: c.status
     )
     waiter.progress.finished(
-        waiter.target, live.key, "processing", waited.value.status, ok=not waited.timed_out
+        waiter.target, live.label, "processing", waited.value.status, ok=not waited.timed_out
     )
     return waited
 

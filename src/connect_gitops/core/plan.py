@@ -131,7 +131,7 @@ class Change(BaseModel):
 class Orphan(BaseModel):
     """A live connector or deployment that no declaration names (never deleted by us).
 
-    ``key`` is empty for a live deployment without a key: its ``id`` names it.
+    ``key`` is empty for a live connector or deployment without a key: its ``id`` names it.
     """
 
     model_config = _PLAN

@@ -150,10 +150,12 @@ def _change_lines(change: Change) -> list[Line]:
 
 def _orphan_line(orphan: Orphan) -> Line:
     reason = clean(orphan.reason) if orphan.reason else "no declaration names it; not deleted"
+    # A live connector without a key is named by its id.
+    name = clean(orphan.key) if orphan.key else f"(no key) id {clean(orphan.id or '?')}"
     return _line(
         ("? orphan", "magenta"),
         " ",
-        (clean(orphan.key), "bold"),
+        (name, "bold"),
         f" ({clean(orphan.target)}): {reason}",
     )
 
