@@ -342,7 +342,9 @@ async def test_one_failure_does_not_stop_the_others(api: ConnectClient, emulator
     failed = by_key(result)["broken"]
     assert failed.code == "InvalidJsonInput"
     assert failed.correlation_id
-    assert failed.message == "Request body does not contain valid JSON."
+    assert failed.message == (
+        "Request body does not contain valid JSON. (repository: Missing required value)"
+    )
     assert by_key(result)["certified"].message == "in certification"
     assert not result.ok
 
