@@ -424,6 +424,31 @@ async def test_preview_and_publish_succeed(api: ConnectClient, emulator_url: str
     assert "emu/conn-1: create: created" in lines
     assert any(line.startswith("emu/conn-1: preview: succeeded") for line in lines)
     assert any(line.startswith("emu/conn-1: publish: succeeded (Published)") for line in lines)
+    waits = [line for line in lines if line.startswith("waiting for ")]
+    assert any(line.startswith("waiting for preview of conn-1: preview ready (") for line in waits)
+    assert any(line.startswith("waiting for publish of conn-1: published (") for line in waits)
+    assert not [line for line in waits if ": true (" in line or ": Published (" in line]
+
+
+async def test_progress_says_a_waited_publish_and_a_refused_preview_in_words(
+    api: ConnectClient, emulator_url: str
+) -> None:
+    control(emulator_url, "PUT", "settings", {"previewOutcome": "false", "previewSeconds": 1.2})
+    await apply(api, [declared("pay")])
+    live = await api.get_by_key("pay")
+    assert live is not None
+    await api.update(live.id, live.version, [{"action": "publish", "certification": False}])
+    changed = [declared("pay", description="second")]
+    stream = io.StringIO()
+
+    await apply(api, changed, progress=PlainProgress(stream))  # waits for the running publish
+    plan = await plan_for(api, changed, preview=True)
+    await apply(api, changed, plan, progress=PlainProgress(stream))
+
+    lines = stream.getvalue().splitlines()
+    assert any(line.startswith("emu/pay: processing: published after ") for line in lines)
+    assert any(line.startswith("waiting for preview of pay: still pending (") for line in lines)
+    assert any(line.startswith("waiting for preview of pay: preview refused (") for line in lines)
 
 
 async def test_no_wait_only_sends_the_requests(api: ConnectClient, emulator_url: str) -> None:

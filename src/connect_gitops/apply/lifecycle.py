@@ -26,6 +26,7 @@ from connect_gitops.core.actions import Publish, UpdateAction, UpdatePreviewable
 from connect_gitops.core.live import ConnectorStaged, ConnectorStatus, Report
 from connect_gitops.core.outcomes import LifecycleOutcome
 from connect_gitops.core.plan import LifecycleStep
+from connect_gitops.reporting.progress import preview_state, publish_state
 
 CERTIFICATION_STATES = (ConnectorStatus.READY_FOR_CERTIFICATION, ConnectorStatus.IN_CERTIFICATION)
 PREVIEW_UNDER_PROCESS = "ConnectorStagedPreviewRequestUnderProcess"
@@ -85,7 +86,11 @@ async def preview(
         message = "preview already pending" if already_pending else "preview requested"
         return LifecycleOutcome(step="preview", state="requested", message=message), live
     waited = await waiter.wait(
-        api, live, "preview", lambda c: c.isPreviewable != "pending", lambda c: c.isPreviewable
+        api,
+        live,
+        "preview",
+        lambda c: c.isPreviewable != "pending",
+        lambda c: preview_state(c.isPreviewable),
     )
     live = waited.value
     if waited.timed_out:
@@ -115,7 +120,9 @@ async def publish(
         return LifecycleOutcome(
             step="publish", state="requested", message="publish requested"
         ), live
-    waited = await waiter.wait(api, live, "publish", _publish_settled, lambda c: c.status)
+    waited = await waiter.wait(
+        api, live, "publish", _publish_settled, lambda c: publish_state(c.status)
+    )
     live = waited.value
     if waited.timed_out:
         message = waiter.timeout_message("publish", live.label, ConnectorStatus.PROCESSING)

@@ -19,7 +19,12 @@ import anyio
 from connect_gitops.apply import WAIT_TIMEOUT
 from connect_gitops.client.errors import ConnectError
 from connect_gitops.core.live import ConnectorStaged, ConnectorStatus
-from connect_gitops.reporting.progress import NULL_PROGRESS, Progress, format_elapsed
+from connect_gitops.reporting.progress import (
+    NULL_PROGRESS,
+    Progress,
+    format_elapsed,
+    publish_state,
+)
 
 PUBLISH_IN_PROGRESS = "publish in progress"
 
@@ -157,7 +162,8 @@ class Waiter:
         settled: Callable[[ConnectorStaged], bool],
         state: Callable[[ConnectorStaged], str],
     ) -> Waited[ConnectorStaged]:
-        """Poll ``live`` until ``settled``, reporting ``state`` to the progress display."""
+        """Poll ``live`` until ``settled``, reporting ``state`` (in words) to the progress
+        display."""
 
         def report(value: ConnectorStaged, elapsed: float) -> None:
             self.progress.changed(self.target, value.label, step, state(value))
@@ -197,10 +203,11 @@ async def wait_while_processing(
         return Waited(live, False, 0.0)
     waiter.progress.started(waiter.target, live.label, "processing")
     waited = await waiter.wait(
-        api, live, "processing", lambda c: not is_processing(c), lambda c: c.status
+        api, live, "processing", lambda c: not is_processing(c), lambda c: publish_state(c.status)
     )
+    ended = publish_state(waited.value.status)
     waiter.progress.finished(
-        waiter.target, live.label, "processing", waited.value.status, ok=not waited.timed_out
+        waiter.target, live.label, "processing", ended, ok=not waited.timed_out
     )
     return waited
 
