@@ -113,3 +113,16 @@ def test_control_characters_in_problems_are_shown_escaped(tmp_path: Path) -> Non
     assert result.exit_code == 1
     assert "\x1b" not in result.stderr
     assert "evil\\x1b[31m.yaml:2:1: nmae: unknown field" in result.stderr
+
+
+def test_an_empty_name_is_refused_with_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "pay.yaml").write_text('key: pay\nname: ""\n')
+
+    result = CliRunner().invoke(main, ["validate", str(tmp_path)])
+
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{tmp_path.as_posix()}/pay.yaml:2:7: name: may not be empty: the API refuses an empty "
+        "name (omit the field to leave it unmanaged)",
+        "1 problem in 1 file",
+    ]
