@@ -126,3 +126,14 @@ def test_an_empty_name_is_refused_with_file_and_line(tmp_path: Path) -> None:
         "name (omit the field to leave it unmanaged)",
         "1 problem in 1 file",
     ]
+
+
+def test_a_semver_build_tag_is_valid(tmp_path: Path) -> None:
+    (tmp_path / "pay.yaml").write_text(
+        "key: pay\nrepository:\n  url: https://github.com/o/r.git\n  tag: v1.0.0+build.1\n"
+    )
+
+    result = CliRunner().invoke(main, ["validate", str(tmp_path)])
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == "ok: 1 connector in 1 file\n"
