@@ -7,7 +7,7 @@ what a user would see: the outcomes, the emulator's final state and its request 
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from connect_gitops.core.planner import WAITS_FOR_PUBLISH, LifecycleOverrides, b
 from connect_gitops.reporting.progress import PlainProgress
 from tests.support import declarations
 from tests.support.declarations import creatable
-from tests.support.emulator import control, writes
+from tests.support.emulator import control, hold, writes
 from tests.support.git import git
 
 pytestmark = pytest.mark.anyio
@@ -369,11 +369,15 @@ async def test_a_running_publish_is_waited_for_before_the_update(
     assert (await live_state(api))["pay"].description == "second"
 
 
+@pytest.mark.parametrize(
+    "setting", ["General", "ConnectorStagedInCertification", "ConcurrentModification"]
+)
 async def test_publish_in_progress_answer_is_waited_out(
-    api: ConnectClient, emulator_url: str
+    api: ConnectClient, emulator_url: str, setting: str
 ) -> None:
-    """The plan did not know about the publish: the API's 400 makes apply wait, then re-diff."""
-    control(emulator_url, "PUT", "settings", {"publishSeconds": 1.0})
+    """The plan did not know about the publish: the API's refusal, whatever its code and text,
+    makes apply re-read, see Processing, wait, then re-diff."""
+    control(emulator_url, "PUT", "settings", {"publishSeconds": 1.0, "lockedUpdateError": setting})
     await apply(api, [declared("pay")])
     live = await api.get_by_key("pay")
     assert live is not None
@@ -395,8 +399,61 @@ async def test_publish_in_progress_answer_is_waited_out(
     result = await apply(api, [declared("pay", description="second")], plan)
 
     assert kinds(result) == {"pay": "updated"}
-    assert [e["status"] for e in writes(emulator_url)] == [400, 200]
+    assert [e["status"] // 100 for e in writes(emulator_url)] == [4, 2]
     assert (await live_state(api))["pay"].description == "second"
+
+
+class PublishStartsFirst:
+    """The real client; just before the first preview or publish request, someone else starts
+    a publish of that connector (behind the client's back, its version unchanged)."""
+
+    def __init__(self, client: ConnectClient, url: str) -> None:
+        self._client = client
+        self._url = url
+        self.started = False
+
+    async def get_by_key(self, key: str) -> ConnectorStaged | None:
+        return await self._client.get_by_key(key)
+
+    async def get_by_id(self, id: str) -> ConnectorStaged | None:
+        return await self._client.get_by_id(id)
+
+    async def create(self, draft: Mapping[str, Any]) -> ConnectorStaged:
+        return await self._client.create(draft)
+
+    async def update(
+        self, id: str, version: int, actions: Sequence[Mapping[str, Any]]
+    ) -> ConnectorStaged:
+        lifecycle = {a["action"] for a in actions} & {"updatePreviewable", "publish"}
+        if lifecycle and not self.started:
+            self.started = True
+            found = await self._client.get_by_id(id)
+            assert found is not None
+            assert found.key is not None
+            hold(self._url, found.key, "Processing", publish_ends_in=1.0, project=PROJECT)
+        return await self._client.update(id, version, actions)
+
+
+@pytest.mark.parametrize(
+    "setting", ["General", "ConnectorStagedInCertification", "ConcurrentModification"]
+)
+async def test_a_preview_refused_by_a_publish_that_started_meanwhile_waits_for_it(
+    api: ConnectClient, emulator_url: str, setting: str
+) -> None:
+    control(emulator_url, "PUT", "settings", FAST_LIFECYCLE | {"lockedUpdateError": setting})
+    await apply(api, [declared("pay")])
+    plan = await plan_for(api, [declared("pay")], preview=True)
+    busy = PublishStartsFirst(api, emulator_url)
+    control(emulator_url, "DELETE", "requests")
+
+    result = await execute(plan, {TARGET: busy}, declarations=keyed([declared("pay")]))
+
+    assert busy.started
+    [outcome] = result.outcomes
+    assert [(s.step, s.state, s.message) for s in outcome.lifecycle] == [
+        ("preview", "succeeded", "preview ready")
+    ]
+    assert [e["status"] // 100 for e in writes(emulator_url)] == [4, 2]
 
 
 # --- preview and publish ------------------------------------------------------------------------

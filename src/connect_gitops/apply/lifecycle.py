@@ -16,7 +16,7 @@ from connect_gitops.apply.waiting import (
     Waiter,
     describe_error,
     is_processing,
-    is_publish_in_progress,
+    may_be_busy,
     read_connector,
     wait_while_processing,
 )
@@ -44,7 +44,9 @@ async def _send(
 ) -> ConnectorStaged:
     """Send one lifecycle action with the current version; re-read and resend after a 409.
 
-    A connector still processing a publish is waited for first, since the API refuses it.
+    A connector still processing a publish is waited for first, since the API refuses it. A
+    refusal whose meaning the API does not document is judged by the connector's status,
+    re-read: a publish that started meanwhile is waited for; otherwise the refusal stands.
     """
     for attempt in range(CONFLICT_ROUNDS + 1):
         waited = await wait_while_processing(api, live, waiter)
@@ -59,10 +61,12 @@ async def _send(
             if attempt == CONFLICT_ROUNDS:
                 raise
             live = await read_connector(api, live)
-        except Invalid as error:
-            if not is_publish_in_progress(error) or attempt == CONFLICT_ROUNDS:
+        except ConnectError as error:
+            if not may_be_busy(error) or attempt == CONFLICT_ROUNDS:
                 raise
             live = await read_connector(api, live)
+            if not is_processing(live):
+                raise
     raise AssertionError("unreachable")  # pragma: no cover
 
 

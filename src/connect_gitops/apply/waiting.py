@@ -26,7 +26,10 @@ from connect_gitops.reporting.progress import (
     publish_state,
 )
 
-PUBLISH_IN_PROGRESS = "publish in progress"
+DOCUMENTED_STATUSES = frozenset({401, 403, 404, 409, 429})
+"""4xx answers whose meaning the API documents (and the client types): not a busy connector."""
+DOCUMENTED_CODES = frozenset({"DuplicateField", "ConnectorStagedPreviewRequestUnderProcess"})
+"""400 codes with a documented meaning that their callers handle themselves."""
 
 
 class Clock(Protocol):
@@ -190,9 +193,15 @@ def is_processing(live: ConnectorStaged) -> bool:
     return live.status == ConnectorStatus.PROCESSING
 
 
-def is_publish_in_progress(error: ConnectError) -> bool:
-    """The API's answer to an update while a publish runs (400 General "publish in progress")."""
-    return error.status == 400 and PUBLISH_IN_PROGRESS in (error.message or "").lower()
+def may_be_busy(error: ConnectError) -> bool:
+    """A refused write that may only mean "not now": a 4xx whose meaning the API does not
+    document. The API documents neither the code nor the text of its answer to a write while a
+    publish runs (``Processing``) or during certification (``InCertification``), so the caller
+    re-reads the connector and decides by its ``status``, whatever the code or message said."""
+    if error.status is None or not 400 <= error.status < 500:
+        return False
+    codes = {error.code, *(str(e.get("code")) for e in error.errors)}
+    return error.status not in DOCUMENTED_STATUSES and not codes & DOCUMENTED_CODES
 
 
 async def wait_while_processing(
