@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 
 from connect_gitops.apply.executor import execute
@@ -642,6 +643,29 @@ async def test_a_cancelled_preview_fails(api: ConnectClient, emulator_url: str) 
 
     (preview,) = result.outcomes[0].lifecycle
     assert (preview.state, preview.message) == ("failed", "preview was cancelled")
+
+
+async def test_a_preview_ending_in_a_value_this_version_does_not_know_fails_saying_it(
+    api: ConnectClient, emulator_url: str
+) -> None:
+    control(emulator_url, "PUT", "settings", {"previewSeconds": 60})
+    connectors = [declared("pay")]
+    plan = await plan_for(api, connectors, preview=True)
+
+    async def the_api_answers_something_new() -> None:
+        await anyio.sleep(1.0)
+        state = control(emulator_url, "GET", "state")
+        [stored] = state["projects"][PROJECT]["connectors"]
+        stored["isPreviewable"] = "maybe-later"
+        state["projects"][PROJECT]["meta"] = {}
+        control(emulator_url, "PUT", "state", state)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(the_api_answers_something_new)
+        result = await apply(api, connectors, plan)
+
+    (preview,) = result.outcomes[0].lifecycle
+    assert (preview.state, preview.message) == ("failed", "preview ended as 'maybe-later'")
 
 
 async def test_a_publish_that_outlasts_the_timeout_blocks_the_update(

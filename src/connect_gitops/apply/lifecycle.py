@@ -108,7 +108,12 @@ async def preview(
             step="preview", state="failed", message="preview failed", entries=entries
         )
         return outcome, live
-    return LifecycleOutcome(step="preview", state="failed", message="preview was cancelled"), live
+    message = (
+        "preview was cancelled"
+        if live.isPreviewable == "none"
+        else f"preview ended as {live.isPreviewable!r}"  # a value this version does not know
+    )
+    return LifecycleOutcome(step="preview", state="failed", message=message), live
 
 
 def _publish_settled(live: ConnectorStaged) -> bool:
