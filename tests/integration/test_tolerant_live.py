@@ -74,7 +74,7 @@ def test_plan_and_drift_read_reference_shaped_live_data(tmp_path: Path, emulator
         {"target": "emu", "key": "", "resource": "connector", "id": KEYLESS_ID, "reason": NO_KEY}
     ]
     assert text.returncode == 0, text.stderr
-    assert f"? orphan (no key) id {KEYLESS_ID} (emu): {NO_KEY}" in text.stderr
+    assert f"? orphan id={KEYLESS_ID} (emu): {NO_KEY}" in text.stderr
     assert "internal error" not in planned.stderr + text.stderr
     assert drifted.returncode == 2, drifted.stderr
     drift = json.loads(drifted.stdout)
@@ -114,7 +114,7 @@ def test_export_skips_the_keyless_connector_and_leaves_unknown_values_unmanaged(
         f"{EXAMPLE_KEY}.yaml",
         f"{NEW_ENUMS_KEY}.yaml",
     ]
-    assert f"connector {KEYLESS_ID} {NO_KEY}: not exported" in exported.stderr
+    assert f"notice: connector {KEYLESS_ID} {NO_KEY}; not exported" in exported.stderr
     assert NEW_REGION in exported.stderr  # the user is told why supportedRegions is left out
     written = (folder / "connectors" / f"{NEW_ENUMS_KEY}.yaml").read_text(encoding="utf-8")
     assert "supportedRegions" not in written

@@ -29,6 +29,7 @@ from typing import NamedTuple
 from connect_gitops.adopt.yaml_edit import render_new, update_file
 from connect_gitops.apply.connections import ClientOptions, open_clients
 from connect_gitops.client.api import ConnectClient
+from connect_gitops.core import planner
 from connect_gitops.core.adoption import (
     AdoptionError,
     ExportedFile,
@@ -39,7 +40,6 @@ from connect_gitops.core.adoption import (
 )
 from connect_gitops.core.declarations import DeclaredConnector
 from connect_gitops.core.live import ConnectorStaged
-from connect_gitops.core.planner import NO_KEY
 from connect_gitops.source.config import Config, ConfigError, load_config
 from connect_gitops.source.files import CONFIG_FILE, is_declaration_path, write_atomically
 from connect_gitops.source.loader import InvalidDeclarations, load_folder
@@ -62,6 +62,13 @@ class ExportRequest:
     keys: tuple[str, ...] = ()
     """``--key``; empty means every live connector of the target."""
     dry_run: bool = False
+
+
+class KeyedConnector(NamedTuple):
+    """A live connector that has a key (only those can be declared)."""
+
+    key: str
+    connector: ConnectorStaged
 
 
 async def export_run(
@@ -141,7 +148,9 @@ def _plan_files(
     new: list[KeyedConnector] = []
     for connector in sorted(live, key=lambda c: (c.key or "", c.id)):
         if connector.key is None:
-            result.notices.append(f"connector {connector.id} {NO_KEY}: not exported")
+            result.notices.append(
+                f"notice: connector {connector.id} {planner.NO_KEY}; not exported"
+            )
             continue
         existing = declared.get(connector.key)
         if existing is None:
@@ -184,13 +193,6 @@ def _plan_files(
         text = render_new(document, schema=_schema_reference(path.parent, config.root))
         files.append(ExportedFile(path, "created", (key,), text))
     return files
-
-
-class KeyedConnector(NamedTuple):
-    """A live connector that has a key (only those can be declared)."""
-
-    key: str
-    connector: ConnectorStaged
 
 
 def _free_path(out_dir: Path, key: str, target: str, taken: set[Path]) -> Path | None:

@@ -229,7 +229,11 @@ def _orphan_section(orphans: Sequence[Orphan], explanation: str) -> Section:
         heading=f"#### Orphans\n\n{explanation}\n\n",
         header=_header("Connector", "Target", "Id"),
         rows=[
-            _row(code(o.key) if o.key else "*no key*", code(o.target), code(o.id) if o.id else "")
+            _row(
+                code(o.key) if o.key else text("(no key)"),
+                code(o.target),
+                code(o.id) if o.id else "",
+            )
             for o in orphans
         ],
         noun="orphans",

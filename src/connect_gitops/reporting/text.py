@@ -150,12 +150,12 @@ def _change_lines(change: Change) -> list[Line]:
 
 def _orphan_line(orphan: Orphan) -> Line:
     reason = clean(orphan.reason) if orphan.reason else "no declaration names it; not deleted"
-    # A live connector without a key is named by its id.
-    name = clean(orphan.key) if orphan.key else f"(no key) id {clean(orphan.id or '?')}"
+    # A live connector without a key is named by its id (as a key-less deployment is).
+    name = orphan.key or (f"id={orphan.id}" if orphan.id else "(no key)")
     return _line(
         ("? orphan", "magenta"),
         " ",
-        (name, "bold"),
+        (clean(name), "bold"),
         f" ({clean(orphan.target)}): {reason}",
     )
 

@@ -225,4 +225,4 @@ def test_a_keyless_orphan_shows_its_id() -> None:
 
     markdown = render_plan_markdown(Plan(orphans=[orphan]))
 
-    assert "| *no key* | `eu` | `5ab3-id` |" in markdown
+    assert "| (no key) | `eu` | `5ab3-id` |" in markdown

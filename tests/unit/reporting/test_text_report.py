@@ -222,4 +222,4 @@ def test_a_keyless_orphan_is_named_by_its_id() -> None:
 
     text = render_plan_text(Plan(orphans=[orphan]), color=False)
 
-    assert "? orphan (no key) id 5ab3-id (eu): has no key, so no declaration can name it" in text
+    assert "? orphan id=5ab3-id (eu): has no key, so no declaration can name it" in text
