@@ -567,13 +567,13 @@ def test_the_access_token_is_masked_as_soon_as_it_is_fetched(declarations: Path)
         )
 
     assert result.exit_code == 0, result.stderr
-    lines = result.stdout.splitlines()
+    lines = result.stderr.splitlines()  # commands on stderr: stdout is only the report
     masks = [line for line in lines if line.startswith("::add-mask::")]
-    assert len(masks) == 1, result.stdout
+    assert len(masks) == 1, result.stderr
     token = masks[0].removeprefix("::add-mask::")
     assert len(token) >= 16
     assert [line for line in lines if token in line] == masks
-    assert token not in result.stderr + result.summary
+    assert token not in result.stdout + result.summary
     assert secret not in result.stdout + result.stderr + result.summary
 
 
@@ -603,10 +603,10 @@ def test_validate_annotates_at_most_ten_problems(declarations: Path) -> None:
 
     assert result.exit_code == 1
     assert result.outputs["exit-code"] == "1"
-    errors = [line for line in result.stdout.splitlines() if line.startswith("::error ")]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("::error ")]
     assert len(errors) == 10
     assert all(line.startswith("::error file=connectors/broken.yaml,line=") for line in errors)
-    assert "::warning::2 more problems not annotated; see the step summary" in result.stdout
+    assert "::warning::2 more problems not annotated; see the step summary" in result.stderr
 
 
 def test_a_fork_is_validated_without_credentials_or_a_comment(
@@ -643,7 +643,7 @@ def test_a_fork_with_an_invalid_declaration_fails_with_its_annotation(declaratio
 
     assert result.exit_code == 1
     assert result.outputs == {"exit-code": "1"}
-    assert "::error file=connectors/broken.yaml,line=3," in result.stdout
+    assert "::error file=connectors/broken.yaml,line=3," in result.stderr
     assert FORK_NOTE in result.summary
 
 
@@ -718,8 +718,8 @@ def test_a_read_only_token_warns_and_the_plan_succeeds(
 
     assert result.exit_code == 0, result.stderr
     assert result.outputs["exit-code"] == "2"
-    warnings = [line for line in result.stdout.splitlines() if line.startswith("::warning")]
-    assert any("403 Forbidden" in line for line in warnings), result.stdout
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("::warning")]
+    assert any("403 Forbidden" in line for line in warnings), result.stderr
     assert GITHUB_TOKEN not in result.stdout + result.stderr
 
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from tests.support.cli import cli
-from tests.support.declarations import write_config, write_declarations
+from tests.support.declarations import declaration, write_config, write_declarations
 from tests.support.emulator import clear_journal, journal, writes
 from tests.support.git import git
 
@@ -90,3 +90,76 @@ def test_a_new_branch_means_the_whole_folder(tmp_path: Path, emulator_url: str) 
 
     assert result.returncode == 0, result.stderr
     assert "checking the whole folder: new branch: no previous revision" in result.stderr
+
+
+DELETED = "its declaration was deleted; it is not deleted in Connect"
+OTHER_TARGET = "  other:\n    region: europe-west1.gcp\n    projectKey: other-project\n"
+
+
+def delete_and_commit(folder: Path, key: str) -> None:
+    (folder / "connectors" / f"{key}.yaml").unlink()
+    git("commit", "-qam", f"drop {key}", cwd=folder.parent)
+
+
+def test_a_push_that_only_deletes_a_declaration_reports_its_connector_as_an_orphan(
+    tmp_path: Path, emulator_url: str
+) -> None:
+    folder = repository(tmp_path, emulator_url)
+    delete_and_commit(folder, "gamma-connector")
+    clear_journal(emulator_url)
+
+    planned = cli("plan", str(folder), "--changed-since", "HEAD~1", "--format", "json")
+    drifted = cli("drift", str(folder), "--changed-since", "HEAD~1", "--format", "json")
+    applied = cli("apply", str(folder), "--changed-since", "HEAD~1")
+
+    assert planned.returncode == 0, planned.stderr
+    plan = json.loads(planned.stdout)
+    assert plan["changes"] == []
+    assert [(o["target"], o["key"], o["file"], o["reason"]) for o in plan["orphans"]] == [
+        ("emu", "gamma-connector", "connectors/gamma-connector.yaml", DELETED)
+    ]
+    assert plan["summary"]["orphans"] == 1
+    assert drifted.returncode == 2, drifted.stderr
+    assert [(o["key"], o["reason"]) for o in json.loads(drifted.stdout)["orphans"]] == [
+        ("gamma-connector", DELETED)
+    ]
+    assert applied.returncode == 0, applied.stderr
+    assert f"? orphan gamma-connector (emu): {DELETED}" in applied.stderr
+    assert writes(emulator_url) == []
+    reads = {e["path"] for e in journal(emulator_url) if e["method"] == "GET"}
+    assert reads == {"/connectors/drafts/key=gamma-connector"}
+
+
+def test_a_deleted_declaration_of_another_target_is_an_orphan_there(
+    tmp_path: Path, emulator_url: str
+) -> None:
+    root = tmp_path / "repo"
+    folder = root / "deploy"
+    write_config(folder, emulator_url, more_targets=OTHER_TARGET + _urls(emulator_url))
+    write_declarations(folder, ["alpha-connector"])
+    elsewhere = folder / "connectors" / "delta-connector.yaml"
+    elsewhere.write_text(
+        declaration("delta-connector") + "reconcile:\n  target: other\n", encoding="utf-8"
+    )
+    git("init", "-q", "-b", "main", cwd=root)
+    git("add", ".", cwd=root)
+    git("commit", "-qm", "declarations", cwd=root)
+    assert cli("apply", str(folder)).returncode == 0
+    write_declarations(folder, ["alpha-connector"], description="Changed in this push")
+    delete_and_commit(folder, "delta-connector")
+
+    result = cli("plan", str(folder), "--changed-since", "HEAD~1", "--format", "json")
+
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert [(c["target"], c["key"], c["kind"]) for c in document["changes"]] == [
+        ("emu", "alpha-connector", "update")
+    ]
+    assert [(o["target"], o["key"], o["reason"]) for o in document["orphans"]] == [
+        ("other", "delta-connector", DELETED)
+    ]
+    assert document["orphans"][0]["id"]
+
+
+def _urls(url: str) -> str:
+    return f"    apiUrl: {url}\n    authUrl: {url}\n"

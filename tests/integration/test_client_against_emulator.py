@@ -114,6 +114,19 @@ async def test_an_invalid_draft_is_invalid_with_codes(client: ConnectClient) -> 
     assert caught.value.codes == ["DuplicateField"]
 
 
+async def test_the_emulators_detailed_error_message_reaches_the_user(
+    client: ConnectClient,
+) -> None:
+    created = await client.create(DRAFT)
+    with pytest.raises(Invalid) as caught:
+        await client.update(created.id, created.version, [{"action": "setDescription"}])
+
+    assert caught.value.codes == ["InvalidJsonInput"]
+    assert caught.value.message == (
+        "Request body does not contain valid JSON. (actions[0].description: Missing required value)"
+    )
+
+
 async def test_1000_connectors_take_three_requests(
     client: ConnectClient, emulator_url: str
 ) -> None:

@@ -7,10 +7,11 @@ what a user would see: the outcomes, the emulator's final state and its request 
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 
 from connect_gitops.apply.executor import execute
@@ -24,7 +25,7 @@ from connect_gitops.core.planner import WAITS_FOR_PUBLISH, LifecycleOverrides, b
 from connect_gitops.reporting.progress import PlainProgress
 from tests.support import declarations
 from tests.support.declarations import creatable
-from tests.support.emulator import control, writes
+from tests.support.emulator import control, hold, writes
 from tests.support.git import git
 
 pytestmark = pytest.mark.anyio
@@ -342,7 +343,9 @@ async def test_one_failure_does_not_stop_the_others(api: ConnectClient, emulator
     failed = by_key(result)["broken"]
     assert failed.code == "InvalidJsonInput"
     assert failed.correlation_id
-    assert failed.message == "Request body does not contain valid JSON."
+    assert failed.message == (
+        "Request body does not contain valid JSON. (repository: Missing required value)"
+    )
     assert by_key(result)["certified"].message == "in certification"
     assert not result.ok
 
@@ -367,11 +370,15 @@ async def test_a_running_publish_is_waited_for_before_the_update(
     assert (await live_state(api))["pay"].description == "second"
 
 
+@pytest.mark.parametrize(
+    "setting", ["General", "ConnectorStagedInCertification", "ConcurrentModification"]
+)
 async def test_publish_in_progress_answer_is_waited_out(
-    api: ConnectClient, emulator_url: str
+    api: ConnectClient, emulator_url: str, setting: str
 ) -> None:
-    """The plan did not know about the publish: the API's 400 makes apply wait, then re-diff."""
-    control(emulator_url, "PUT", "settings", {"publishSeconds": 1.0})
+    """The plan did not know about the publish: the API's refusal, whatever its code and text,
+    makes apply re-read, see Processing, wait, then re-diff."""
+    control(emulator_url, "PUT", "settings", {"publishSeconds": 1.0, "lockedUpdateError": setting})
     await apply(api, [declared("pay")])
     live = await api.get_by_key("pay")
     assert live is not None
@@ -393,8 +400,61 @@ async def test_publish_in_progress_answer_is_waited_out(
     result = await apply(api, [declared("pay", description="second")], plan)
 
     assert kinds(result) == {"pay": "updated"}
-    assert [e["status"] for e in writes(emulator_url)] == [400, 200]
+    assert [e["status"] // 100 for e in writes(emulator_url)] == [4, 2]
     assert (await live_state(api))["pay"].description == "second"
+
+
+class PublishStartsFirst:
+    """The real client; just before the first preview or publish request, someone else starts
+    a publish of that connector (behind the client's back, its version unchanged)."""
+
+    def __init__(self, client: ConnectClient, url: str) -> None:
+        self._client = client
+        self._url = url
+        self.started = False
+
+    async def get_by_key(self, key: str) -> ConnectorStaged | None:
+        return await self._client.get_by_key(key)
+
+    async def get_by_id(self, id: str) -> ConnectorStaged | None:
+        return await self._client.get_by_id(id)
+
+    async def create(self, draft: Mapping[str, Any]) -> ConnectorStaged:
+        return await self._client.create(draft)
+
+    async def update(
+        self, id: str, version: int, actions: Sequence[Mapping[str, Any]]
+    ) -> ConnectorStaged:
+        lifecycle = {a["action"] for a in actions} & {"updatePreviewable", "publish"}
+        if lifecycle and not self.started:
+            self.started = True
+            found = await self._client.get_by_id(id)
+            assert found is not None
+            assert found.key is not None
+            hold(self._url, found.key, "Processing", publish_ends_in=1.0, project=PROJECT)
+        return await self._client.update(id, version, actions)
+
+
+@pytest.mark.parametrize(
+    "setting", ["General", "ConnectorStagedInCertification", "ConcurrentModification"]
+)
+async def test_a_preview_refused_by_a_publish_that_started_meanwhile_waits_for_it(
+    api: ConnectClient, emulator_url: str, setting: str
+) -> None:
+    control(emulator_url, "PUT", "settings", FAST_LIFECYCLE | {"lockedUpdateError": setting})
+    await apply(api, [declared("pay")])
+    plan = await plan_for(api, [declared("pay")], preview=True)
+    busy = PublishStartsFirst(api, emulator_url)
+    control(emulator_url, "DELETE", "requests")
+
+    result = await execute(plan, {TARGET: busy}, declarations=keyed([declared("pay")]))
+
+    assert busy.started
+    [outcome] = result.outcomes
+    assert [(s.step, s.state, s.message) for s in outcome.lifecycle] == [
+        ("preview", "succeeded", "preview ready")
+    ]
+    assert [e["status"] // 100 for e in writes(emulator_url)] == [4, 2]
 
 
 # --- preview and publish ------------------------------------------------------------------------
@@ -422,6 +482,31 @@ async def test_preview_and_publish_succeed(api: ConnectClient, emulator_url: str
     assert "emu/conn-1: create: created" in lines
     assert any(line.startswith("emu/conn-1: preview: succeeded") for line in lines)
     assert any(line.startswith("emu/conn-1: publish: succeeded (Published)") for line in lines)
+    waits = [line for line in lines if line.startswith("waiting for ")]
+    assert any(line.startswith("waiting for preview of conn-1: preview ready (") for line in waits)
+    assert any(line.startswith("waiting for publish of conn-1: published (") for line in waits)
+    assert not [line for line in waits if ": true (" in line or ": Published (" in line]
+
+
+async def test_progress_says_a_waited_publish_and_a_refused_preview_in_words(
+    api: ConnectClient, emulator_url: str
+) -> None:
+    control(emulator_url, "PUT", "settings", {"previewOutcome": "false", "previewSeconds": 1.2})
+    await apply(api, [declared("pay")])
+    live = await api.get_by_key("pay")
+    assert live is not None
+    await api.update(live.id, live.version, [{"action": "publish", "certification": False}])
+    changed = [declared("pay", description="second")]
+    stream = io.StringIO()
+
+    await apply(api, changed, progress=PlainProgress(stream))  # waits for the running publish
+    plan = await plan_for(api, changed, preview=True)
+    await apply(api, changed, plan, progress=PlainProgress(stream))
+
+    lines = stream.getvalue().splitlines()
+    assert any(line.startswith("emu/pay: processing: published after ") for line in lines)
+    assert any(line.startswith("waiting for preview of pay: still pending (") for line in lines)
+    assert any(line.startswith("waiting for preview of pay: preview refused (") for line in lines)
 
 
 async def test_no_wait_only_sends_the_requests(api: ConnectClient, emulator_url: str) -> None:
@@ -558,6 +643,29 @@ async def test_a_cancelled_preview_fails(api: ConnectClient, emulator_url: str) 
 
     (preview,) = result.outcomes[0].lifecycle
     assert (preview.state, preview.message) == ("failed", "preview was cancelled")
+
+
+async def test_a_preview_ending_in_a_value_this_version_does_not_know_fails_saying_it(
+    api: ConnectClient, emulator_url: str
+) -> None:
+    control(emulator_url, "PUT", "settings", {"previewSeconds": 60})
+    connectors = [declared("pay")]
+    plan = await plan_for(api, connectors, preview=True)
+
+    async def the_api_answers_something_new() -> None:
+        await anyio.sleep(1.0)
+        state = control(emulator_url, "GET", "state")
+        [stored] = state["projects"][PROJECT]["connectors"]
+        stored["isPreviewable"] = "maybe-later"
+        state["projects"][PROJECT]["meta"] = {}
+        control(emulator_url, "PUT", "state", state)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(the_api_answers_something_new)
+        result = await apply(api, connectors, plan)
+
+    (preview,) = result.outcomes[0].lifecycle
+    assert (preview.state, preview.message) == ("failed", "preview ended as 'maybe-later'")
 
 
 async def test_a_publish_that_outlasts_the_timeout_blocks_the_update(

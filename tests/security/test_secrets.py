@@ -119,9 +119,9 @@ def test_no_secret_in_any_output_of_a_full_run(
     # The runs did what they should, so every channel was exercised.
     validate, invalid_apply, plan_comment, *_, echoed, echoed_verbose = runs
     assert validate.returncode == 1
-    assert "::error file=" in validate.stdout
+    assert "::error file=" in validate.stderr
     assert invalid_apply.returncode == 1
-    assert "::error file=" in invalid_apply.stdout
+    assert "::error file=" in invalid_apply.stderr
     assert plan_comment.returncode == 0, plan_comment.stderr
     assert [len(c) for c in fake_github.comments.values()] == [1]
     assert "GET /connectors/drafts" in plan_comment.stderr  # --verbose logged the requests

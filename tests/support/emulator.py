@@ -87,3 +87,26 @@ def update(url: str, key: str, *actions: dict[str, Any]) -> dict[str, Any]:
     response.raise_for_status()
     updated: dict[str, Any] = response.json()
     return updated
+
+
+def hold(
+    url: str,
+    key: str,
+    status: str,
+    *,
+    publish_ends_in: float | None = None,
+    project: str = PROJECT,
+) -> None:
+    """Put a connector into ``status`` behind the client's back, its version unchanged: a
+    publish someone else started (``Processing``, ending after ``publish_ends_in`` seconds), or
+    a certification that began (``InCertification``), as background transitions do."""
+    import time
+
+    state = control(url, "GET", "state")
+    stored = state["projects"][project]
+    [connector] = [c for c in stored["connectors"] if c.get("key") == key]
+    connector["status"] = status
+    if publish_ends_in is not None:
+        due = time.time() + publish_ends_in
+        stored["meta"][connector["id"]] = {"certification": False, "publishDueAt": due}
+    control(url, "PUT", "state", state)

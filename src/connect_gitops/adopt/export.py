@@ -30,6 +30,7 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from connect_gitops.adopt.deployment_edit import render_new_deployment, update_deployment_file
 from connect_gitops.adopt.yaml_edit import render_new, update_file
@@ -42,12 +43,15 @@ from connect_gitops.core.adoption import (
     ExportedFile,
     ExportResult,
     new_declaration,
+    unknown_to_this_version,
+    unknown_values,
 )
 from connect_gitops.core.declarations import DeclaredConnector
-from connect_gitops.core.deployments.adoption import NO_KEY, new_deployment_declaration
+from connect_gitops.core.deployments.adoption import new_deployment_declaration
 from connect_gitops.core.deployments.declarations import DeclaredDeployment
 from connect_gitops.core.deployments.live import Deployment
 from connect_gitops.core.live import ConnectorStaged
+from connect_gitops.core.plan import NO_KEY
 from connect_gitops.source.config import Config, ConfigError, load_config
 from connect_gitops.source.files import CONFIG_FILE, is_declaration_path, write_atomically
 from connect_gitops.source.loader import InvalidDeclarations, load_folder
@@ -71,6 +75,13 @@ class ExportRequest:
     keys: tuple[str, ...] = ()
     """``--key``; empty means every live connector of the target."""
     dry_run: bool = False
+
+
+class KeyedConnector(NamedTuple):
+    """A live connector that has a key (only those can be declared)."""
+
+    key: str
+    connector: ConnectorStaged
 
 
 async def export_run(
@@ -186,11 +197,14 @@ def _plan_files(
 ) -> list[ExportedFile]:
     """Every file to write: existing files edited in place, then new files, each sorted."""
     updates: dict[str, list[tuple[DeclaredConnector, ConnectorStaged]]] = {}
-    new: list[ConnectorStaged] = []
-    for connector in sorted(live, key=lambda c: c.key):
+    new: list[KeyedConnector] = []
+    for connector in sorted(live, key=lambda c: (c.key or "", c.id)):
+        if connector.key is None:
+            result.notices.append(f"notice: connector {connector.id} {NO_KEY}; not exported")
+            continue
         existing = declared.get(connector.key)
         if existing is None:
-            new.append(connector)
+            new.append(KeyedConnector(connector.key, connector))
         else:
             updates.setdefault(existing.file, []).append((existing, connector))
     files: list[ExportedFile] = []
@@ -207,23 +221,27 @@ def _plan_files(
             result.failures.append(str(error))
     reconcile_target = None if target == config.default_target else target
     taken: set[Path] = set()
-    for connector in new:
+    for key, connector in new:
         try:
             document = new_declaration(connector, target=reconcile_target)
         except AdoptionError as error:
             result.failures.append(str(error))
             continue
-        path = _free_path(out_dir, connector.key, target, taken)
+        path = _free_path(out_dir, key, target, taken)
         if path is None:
             result.failures.append(
-                f"{connector.key!r}: {out_dir / (connector.key + '.yaml')} and "
-                f"{out_dir / f'{connector.key}.{target}.yaml'} exist and declare other "
+                f"{key!r}: {out_dir / (key + '.yaml')} and "
+                f"{out_dir / f'{key}.{target}.yaml'} exist and declare other "
                 "connectors; not overwritten"
             )
             continue
         taken.add(path)
+        result.notices += [
+            f"{key}: {name} left out: {unknown_to_this_version(values)}"
+            for name, values in unknown_values(connector).items()
+        ]
         text = render_new(document, schema=_schema_reference(path.parent, config.root))
-        files.append(ExportedFile(path, "created", (connector.key,), text))
+        files.append(ExportedFile(path, "created", (key,), text))
     return files
 
 

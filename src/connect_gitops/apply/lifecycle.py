@@ -16,7 +16,7 @@ from connect_gitops.apply.waiting import (
     Waiter,
     describe_error,
     is_processing,
-    is_publish_in_progress,
+    may_be_busy,
     read_connector,
     wait_while_processing,
 )
@@ -26,6 +26,7 @@ from connect_gitops.core.actions import Publish, UpdateAction, UpdatePreviewable
 from connect_gitops.core.live import ConnectorStaged, ConnectorStatus, Report
 from connect_gitops.core.outcomes import LifecycleOutcome
 from connect_gitops.core.plan import LifecycleStep
+from connect_gitops.reporting.progress import preview_state, publish_state
 
 CERTIFICATION_STATES = (ConnectorStatus.READY_FOR_CERTIFICATION, ConnectorStatus.IN_CERTIFICATION)
 PREVIEW_UNDER_PROCESS = "ConnectorStagedPreviewRequestUnderProcess"
@@ -43,13 +44,15 @@ async def _send(
 ) -> ConnectorStaged:
     """Send one lifecycle action with the current version; re-read and resend after a 409.
 
-    A connector still processing a publish is waited for first, since the API refuses it.
+    A connector still processing a publish is waited for first, since the API refuses it. A
+    refusal whose meaning the API does not document is judged by the connector's status,
+    re-read: a publish that started meanwhile is waited for; otherwise the refusal stands.
     """
     for attempt in range(CONFLICT_ROUNDS + 1):
         waited = await wait_while_processing(api, live, waiter)
         if waited.timed_out:
             raise _StillProcessing(
-                waiter.timeout_message("publish", live.key, ConnectorStatus.PROCESSING)
+                waiter.timeout_message("publish", live.label, ConnectorStatus.PROCESSING)
             )
         live = waited.value
         try:
@@ -58,10 +61,12 @@ async def _send(
             if attempt == CONFLICT_ROUNDS:
                 raise
             live = await read_connector(api, live)
-        except Invalid as error:
-            if not is_publish_in_progress(error) or attempt == CONFLICT_ROUNDS:
+        except ConnectError as error:
+            if not may_be_busy(error) or attempt == CONFLICT_ROUNDS:
                 raise
             live = await read_connector(api, live)
+            if not is_processing(live):
+                raise
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -85,11 +90,15 @@ async def preview(
         message = "preview already pending" if already_pending else "preview requested"
         return LifecycleOutcome(step="preview", state="requested", message=message), live
     waited = await waiter.wait(
-        api, live, "preview", lambda c: c.isPreviewable != "pending", lambda c: c.isPreviewable
+        api,
+        live,
+        "preview",
+        lambda c: c.isPreviewable != "pending",
+        lambda c: preview_state(c.isPreviewable),
     )
     live = waited.value
     if waited.timed_out:
-        message = waiter.timeout_message("preview", live.key, "pending")
+        message = waiter.timeout_message("preview", live.label, "pending")
         return LifecycleOutcome(step="preview", state="timed_out", message=message), live
     if live.isPreviewable == "true":
         return LifecycleOutcome(step="preview", state="succeeded", message="preview ready"), live
@@ -99,7 +108,12 @@ async def preview(
             step="preview", state="failed", message="preview failed", entries=entries
         )
         return outcome, live
-    return LifecycleOutcome(step="preview", state="failed", message="preview was cancelled"), live
+    message = (
+        "preview was cancelled"
+        if live.isPreviewable == "none"
+        else f"preview ended as {live.isPreviewable!r}"  # a value this version does not know
+    )
+    return LifecycleOutcome(step="preview", state="failed", message=message), live
 
 
 def _publish_settled(live: ConnectorStaged) -> bool:
@@ -115,10 +129,12 @@ async def publish(
         return LifecycleOutcome(
             step="publish", state="requested", message="publish requested"
         ), live
-    waited = await waiter.wait(api, live, "publish", _publish_settled, lambda c: c.status)
+    waited = await waiter.wait(
+        api, live, "publish", _publish_settled, lambda c: publish_state(c.status)
+    )
     live = waited.value
     if waited.timed_out:
-        message = waiter.timeout_message("publish", live.key, ConnectorStatus.PROCESSING)
+        message = waiter.timeout_message("publish", live.label, ConnectorStatus.PROCESSING)
         return LifecycleOutcome(step="publish", state="timed_out", message=message), live
     if live.status == ConnectorStatus.PUBLISHED or (
         certification and live.status in CERTIFICATION_STATES
@@ -157,7 +173,7 @@ async def run_steps(
                 LifecycleOutcome(step=step.step, state="skipped", message=f"{blocked_by} failed")
             )
             continue
-        waiter.progress.started(waiter.target, live.key, step.step)
+        waiter.progress.started(waiter.target, live.label, step.step)
         try:
             if step.step == "preview":
                 outcome, live = await preview(api, live, wait=wait, waiter=waiter)
@@ -176,7 +192,7 @@ async def run_steps(
             outcome = LifecycleOutcome(step=step.step, state="failed", message=message)
         ok = outcome.state in ("succeeded", "requested")
         text = outcome.message if outcome.state != "succeeded" else f"succeeded ({outcome.message})"
-        waiter.progress.finished(waiter.target, live.key, step.step, text, ok=ok)
+        waiter.progress.finished(waiter.target, live.label, step.step, text, ok=ok)
         outcomes.append(outcome)
         if not ok:
             blocked_by = step.step

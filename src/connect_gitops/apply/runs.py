@@ -86,7 +86,7 @@ def make_plan(
         for o in scope.deleted
         if (o.target, o.key) in found and (o.target, o.key) not in declared
     ]
-    orphans = sorted([*plan.orphans, *extra], key=lambda o: (o.target, o.key))
+    orphans = sorted([*plan.orphans, *extra], key=lambda o: (o.target, o.key, o.id or ""))
     return plan.model_copy(update={"orphans": orphans})
 
 

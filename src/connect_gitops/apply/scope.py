@@ -70,9 +70,14 @@ def load_scope(selection: Selection, environ: Mapping[str, str]) -> Scope:
         result = load_folder(folder, config)
     if not result.ok:
         raise InvalidDeclarations(result.problems)
-    targets = list(selection.targets) or _targets_in_use(config, result.declarations, whole_folder)
+    deleted = _deleted_declarations(config, deleted_files)
+    # The deleted declarations' targets count too: a push that only deletes a file (or deletes
+    # one of another target) must still read the connectors it leaves behind.
+    targets = list(selection.targets) or _targets_in_use(
+        config, [*result.declarations, *deleted], whole_folder
+    )
     declarations = [d for d in result.declarations if d.target in targets]
-    deleted = _deleted_declarations(config, deleted_files, targets)
+    deleted = [o for o in deleted if o.target in targets]
     return Scope(
         config=config,
         declarations=declarations,
@@ -85,15 +90,16 @@ def load_scope(selection: Selection, environ: Mapping[str, str]) -> Scope:
 
 
 def _targets_in_use(
-    config: Config, declarations: Sequence[DeclaredConnector], whole_folder: bool
+    config: Config, named_by: Sequence[DeclaredConnector | Orphan], whole_folder: bool
 ) -> list[str]:
     """Without --target: the targets the declarations go to, plus the default target.
 
     A configured target that no declaration names is not read (it may need credentials this
     run does not have); name it with --target to see its orphans. A scoped run
-    (--changed-since) only needs the targets its declarations go to.
+    (--changed-since) only needs the targets its declarations, and the declarations its
+    change deleted, go to.
     """
-    named = {d.target for d in declarations}
+    named = {d.target for d in named_by}
     if (
         whole_folder
         and config.default_target is not None
@@ -103,10 +109,9 @@ def _targets_in_use(
     return sorted(named)
 
 
-def _deleted_declarations(
-    config: Config, files: Sequence[tuple[str, str]], targets: Sequence[str]
-) -> list[Orphan]:
-    """Keys declared in files this change deleted, read leniently from the old text."""
+def _deleted_declarations(config: Config, files: Sequence[tuple[str, str]]) -> list[Orphan]:
+    """Connector keys declared in files this change deleted, read leniently from the old text,
+    each with the target it went to (only configured targets: others cannot be read)."""
     orphans: list[Orphan] = []
     for path, text in files:
         try:
@@ -117,10 +122,12 @@ def _deleted_declarations(
             data = document.data
             if not isinstance(data, dict) or not isinstance(data.get("key"), str):
                 continue
+            if data.get("kind", "Connector") != "Connector":
+                continue  # a deployment (kind: Deployment): not a connector's declaration
             reconcile = data.get("reconcile")
             target = reconcile.get("target") if isinstance(reconcile, dict) else None
             target = target if isinstance(target, str) else config.default_target
-            if target is not None and target in targets:
+            if target is not None and target in config.target_names:
                 orphans.append(
                     Orphan(
                         target=target,

@@ -19,9 +19,17 @@ import anyio
 from connect_gitops.apply import WAIT_TIMEOUT
 from connect_gitops.client.errors import ConnectError
 from connect_gitops.core.live import ConnectorStaged, ConnectorStatus
-from connect_gitops.reporting.progress import NULL_PROGRESS, Progress, format_elapsed
+from connect_gitops.reporting.progress import (
+    NULL_PROGRESS,
+    Progress,
+    format_elapsed,
+    publish_state,
+)
 
-PUBLISH_IN_PROGRESS = "publish in progress"
+DOCUMENTED_STATUSES = frozenset({401, 403, 404, 409, 429})
+"""4xx answers whose meaning the API documents (and the client types): not a busy connector."""
+DOCUMENTED_CODES = frozenset({"DuplicateField", "ConnectorStagedPreviewRequestUnderProcess"})
+"""400 codes with a documented meaning that their callers handle themselves."""
 
 
 class Clock(Protocol):
@@ -135,7 +143,7 @@ async def read_connector(api: ConnectorApi, live: ConnectorStaged) -> ConnectorS
     """The current state of ``live``, by id; :class:`ConnectorGone` when it was deleted."""
     found = await api.get_by_id(live.id)
     if found is None:
-        raise ConnectorGone(live.key)
+        raise ConnectorGone(live.label)
     return found
 
 
@@ -157,10 +165,11 @@ class Waiter:
         settled: Callable[[ConnectorStaged], bool],
         state: Callable[[ConnectorStaged], str],
     ) -> Waited[ConnectorStaged]:
-        """Poll ``live`` until ``settled``, reporting ``state`` to the progress display."""
+        """Poll ``live`` until ``settled``, reporting ``state`` (in words) to the progress
+        display."""
 
         def report(value: ConnectorStaged, elapsed: float) -> None:
-            self.progress.changed(self.target, value.key, step, state(value))
+            self.progress.changed(self.target, value.label, step, state(value))
 
         return await wait_until(
             lambda: read_connector(api, live),
@@ -184,9 +193,15 @@ def is_processing(live: ConnectorStaged) -> bool:
     return live.status == ConnectorStatus.PROCESSING
 
 
-def is_publish_in_progress(error: ConnectError) -> bool:
-    """The API's answer to an update while a publish runs (400 General "publish in progress")."""
-    return error.status == 400 and PUBLISH_IN_PROGRESS in (error.message or "").lower()
+def may_be_busy(error: ConnectError) -> bool:
+    """A refused write that may only mean "not now": a 4xx whose meaning the API does not
+    document. The API documents neither the code nor the text of its answer to a write while a
+    publish runs (``Processing``) or during certification (``InCertification``), so the caller
+    re-reads the connector and decides by its ``status``, whatever the code or message said."""
+    if error.status is None or not 400 <= error.status < 500:
+        return False
+    codes = {error.code, *(str(e.get("code")) for e in error.errors)}
+    return error.status not in DOCUMENTED_STATUSES and not codes & DOCUMENTED_CODES
 
 
 async def wait_while_processing(
@@ -195,12 +210,13 @@ async def wait_while_processing(
     """Wait for someone else's publish to end before we write to the connector."""
     if not is_processing(live):
         return Waited(live, False, 0.0)
-    waiter.progress.started(waiter.target, live.key, "processing")
+    waiter.progress.started(waiter.target, live.label, "processing")
     waited = await waiter.wait(
-        api, live, "processing", lambda c: not is_processing(c), lambda c: c.status
+        api, live, "processing", lambda c: not is_processing(c), lambda c: publish_state(c.status)
     )
+    ended = publish_state(waited.value.status)
     waiter.progress.finished(
-        waiter.target, live.key, "processing", waited.value.status, ok=not waited.timed_out
+        waiter.target, live.label, "processing", ended, ok=not waited.timed_out
     )
     return waited
 

@@ -1,5 +1,9 @@
 """The write phase of one connector: its create or its update actions, with optimistic versions.
 
+A refused write is judged by the connector's status, re-read, never by the error's code or
+text (the API documents neither for a busy connector): blocked while ``InCertification``,
+waited for while ``Processing``, otherwise the error stands.
+
 Two modes (design.md section 5):
 
 - fresh (the job has its declaration): the plan was just computed, so after a ``409``, an
@@ -24,7 +28,7 @@ from connect_gitops.apply.waiting import (
     ConnectorApi,
     ConnectorGone,
     Waiter,
-    is_publish_in_progress,
+    may_be_busy,
     wait_while_processing,
 )
 from connect_gitops.client.errors import (
@@ -52,7 +56,8 @@ UNCERTAIN_ROUNDS = 3
 STALE = "stale plan: re-run plan"
 """Start of every stale outcome's message: the saved plan no longer matches the world."""
 
-IN_CERTIFICATION_CODE = "ConnectorStagedInCertification"
+IN_CERTIFICATION = "in certification"
+"""Message of a connector blocked because it is in certification."""
 DUPLICATE_FIELD = "DuplicateField"
 
 
@@ -231,17 +236,23 @@ async def _send_and_converge(
 async def _send_exactly(job: Job, id: str, version: int, actions: list[UpdateAction]) -> Written:
     """Saved mode: the plan's actions at the plan's version, or the connector is stale.
 
+    A 409 that names another version makes the connector stale at once. One at the very
+    version sent is not about versions (the API's answer to a busy connector is not
+    documented): the connector's status decides, as for any other refusal.
     Bounded: :func:`_reread` raises the error once it was absorbed too often.
     """
     rounds = _Rounds()
     while True:
         try:
             return Written("updated", await _send(job, id, version, actions), len(actions))
-        except Conflict as error:
-            stale = _stale_version(job, version, error.current_version, error.correlation_id)
-            raise Stop(stale) from None
         except ConnectError as error:
+            if isinstance(error, Conflict) and error.current_version not in (None, version):
+                stale = _stale_version(job, version, error.current_version, error.correlation_id)
+                raise Stop(stale) from None
             reread = await _reread(job, id, error, rounds)
+            if isinstance(error, Conflict) and reread.live.version == version:
+                await _by_status(job, reread.live, error)
+                continue
         if reread.live.version == version:
             continue  # nothing happened meanwhile: the same request is still right and safe
         if reread.uncertain and _fields_landed(job.change.fields, reread.live):
@@ -282,26 +293,35 @@ class _Reread:
 
 async def _reread(job: Job, id: str, error: ConnectError, rounds: _Rounds) -> _Reread:
     """The connector again after a send failed with ``error``, if the error can be absorbed: a
-    409, an unknown outcome, or a running publish (then waited for). A connector in
-    certification ends the write phase as blocked; any other error is raised."""
-    if isinstance(error, Invalid) and IN_CERTIFICATION_CODE in (error.code, *error.codes):
-        raise Stop(Written("blocked", message="in certification"))
-    busy = is_publish_in_progress(error)
+    409, an unknown outcome, or a refusal that may mean a busy connector (:func:`may_be_busy`;
+    then its status decides: see :func:`_by_status`). Any other error is raised."""
+    refused = may_be_busy(error)
     uncertain = isinstance(error, AmbiguousWrite | TransportError)
-    if not (busy or uncertain or isinstance(error, Conflict)):
+    if not (refused or uncertain or isinstance(error, Conflict)):
         raise error
     rounds.absorb(error)
     live = await _read_by_id(job, id)
-    if busy:
-        live = await _wait_for_publish(job, live)
+    if refused:
+        live = await _by_status(job, live, error)
     return _Reread(live, uncertain)
+
+
+async def _by_status(job: Job, live: ConnectorStaged, error: ConnectError) -> ConnectorStaged:
+    """After a refused write, the connector's status decides, never the error's code or text:
+    in certification it is blocked; while a publish runs it is waited for (then written);
+    otherwise the refusal was about the request itself and ``error`` stands."""
+    if live.status == ConnectorStatus.IN_CERTIFICATION:
+        raise Stop(Written("blocked", live, message=IN_CERTIFICATION))
+    if live.status != ConnectorStatus.PROCESSING:
+        raise error
+    return await _wait_for_publish(job, live)
 
 
 async def _ready_for_writes(job: Job, live: ConnectorStaged) -> ConnectorStaged:
     """Fresh mode, before a diff: a connector in certification is blocked for days; a running
     publish is waited for (bounded by the timeout)."""
     if live.status == ConnectorStatus.IN_CERTIFICATION:
-        raise Stop(Written("blocked", live, message="in certification"))
+        raise Stop(Written("blocked", live, message=IN_CERTIFICATION))
     return await _wait_for_publish(job, live)
 
 

@@ -209,9 +209,20 @@ def _int_or_none(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _error_text(error: Mapping[str, Any]) -> str:
+    """One error of the envelope for people: its message, and the ``detailedErrorMessage`` the
+    API adds to InvalidJsonInput and its kin (the field that was refused, and why)."""
+    message = str(error["message"])
+    detail = error.get("detailedErrorMessage")
+    if isinstance(detail, str) and detail and detail not in message:
+        return f"{message} ({detail})"
+    return message
+
+
 def api_error_fields(answer: Answered, redact: Redact = _no_redaction) -> dict[str, Any]:
     """Status, code, message and errors list of an error answer (the envelope of connect-api §6).
 
+    The message joins every error's message, each with its ``detailedErrorMessage`` when given.
     Tolerates non-JSON bodies (a proxy's HTML page): the reason phrase stands in for the message,
     and the body itself is never copied into the error.
     """
@@ -219,7 +230,7 @@ def api_error_fields(answer: Answered, redact: Redact = _no_redaction) -> dict[s
     errors = _redact_errors(envelope.get("errors"), redact)
     first = errors[0] if errors else {}
     code = first.get("code") or envelope.get("error")
-    messages = [str(e["message"]) for e in errors if e.get("message")]
+    messages = [_error_text(e) for e in errors if e.get("message")]
     message = "; ".join(dict.fromkeys(messages)) or envelope.get("message")
     if not isinstance(message, str) or not message:
         try:

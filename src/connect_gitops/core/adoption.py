@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
+from connect_gitops.core import rules
 from connect_gitops.core.declarations import (
     CREATOR_FIELDS,
     MANAGED_FIELDS,
@@ -52,6 +53,12 @@ PUBLIC = "the connector is public: private projects cannot be managed"
 NO_REPOSITORY = "live has no complete repository (url and tag)"
 
 
+def unknown_to_this_version(values: Sequence[str]) -> str:
+    """Why a field is left unmanaged: live holds values no declaration of this version can."""
+    listed = ", ".join(repr(value) for value in values)
+    return f"live holds {listed}, unknown to this version; the field is no longer managed"
+
+
 class AdoptionError(ValueError):
     """Live values that do not make a valid declaration (every reason in the message)."""
 
@@ -78,14 +85,46 @@ class FieldEdit:
         return ".".join(self.path)
 
 
+def unknown_values(live: ConnectorStaged) -> dict[str, list[str]]:
+    """The managed list fields whose live items no declaration can hold, with those items.
+
+    Live data is read tolerantly: a region or integration type newer than this version is
+    kept as sent. A declaration cannot name it, and a declared list is managed as a whole (so
+    leaving the item out would remove it on the next apply): export leaves such a field out.
+    """
+    checks = {
+        "integrationTypes": lambda item: item in rules.INTEGRATION_TYPES,
+        "supportedRegions": lambda item: item in rules.REGIONS,
+        "privateProjects": _valid_project,
+    }
+    found: dict[str, list[str]] = {}
+    for name, known in checks.items():
+        unknown = [item for item in getattr(live, name) if not known(item)]
+        if unknown:
+            found[name] = list(dict.fromkeys(unknown))
+    return found
+
+
+def _valid_project(value: str) -> bool:
+    try:
+        rules.check_project(value)
+    except ValueError:
+        return False
+    return True
+
+
 def live_values(live: ConnectorStaged) -> dict[str, Any]:
     """Every managed field that has a value live, in API form (canonical order).
 
     Empty strings and empty lists count as no value; lists keep the live order, without
     repeats; ``privateProjects`` only on a private connector (a public one cannot hold them).
+    A list holding values unknown to this version (:func:`unknown_values`) is left out.
     """
     values: dict[str, Any] = {}
+    unknown = unknown_values(live)
     for name in MANAGED_FIELDS:
+        if name in unknown:
+            continue
         value = getattr(live, name)
         if isinstance(value, BaseModel):
             nested = {
@@ -133,12 +172,15 @@ def adoption_edits(declared: Mapping[str, Any], live: ConnectorStaged) -> list[F
     the file is the user's.
     """
     current = live_values(live)
+    unknown = unknown_values(live)
     edits: list[FieldEdit] = []
     for name in MANAGED_FIELDS:
         if name not in declared:
             continue
         wanted = declared[name]
-        if name in NESTED_FIELDS:
+        if name in unknown:
+            edits.append(FieldEdit((name,), wanted, None, unknown_to_this_version(unknown[name])))
+        elif name in NESTED_FIELDS:
             edits += _nested_edits(name, wanted, current.get(name))
         elif name in SET_FIELDS:
             edits += _list_edits(name, wanted, current.get(name), live)

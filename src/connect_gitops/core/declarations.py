@@ -46,6 +46,19 @@ Project = Annotated[
 ]
 
 
+def _not_empty_name(value: str) -> str:
+    """The API requires a name to create a connector and refuses an empty one (also in
+    ``setName``): refused here, with file and line, not at apply."""
+    if not value:
+        raise ValueError(
+            "may not be empty: the API refuses an empty name (omit the field to leave it unmanaged)"
+        )
+    return value
+
+
+Name = Annotated[str, AfterValidator(_not_empty_name), Field(json_schema_extra={"minLength": 1})]
+
+
 def _unique(items: list[Any]) -> list[Any]:
     """Lists are managed as sets by the API; a repeated item is a typo, not an intention."""
     seen: set[Any] = set()
@@ -164,7 +177,9 @@ class ConnectorDeclaration(BaseModel):
     )
 
     key: Key = Field(description="Identity of the connector; immutable.")
-    name: str | None = Field(default=None, description="Display name; required to create.")
+    name: Name | None = Field(
+        default=None, description="Display name; required to create, not empty."
+    )
     description: str | None = Field(default=None, description="What the connector does.")
     integrationTypes: (
         Annotated[list[rules.IntegrationType], AfterValidator(_unique), _UNIQUE_ITEMS] | None

@@ -1,19 +1,58 @@
-"""What the API returns: a ConnectorStaged as read, unknown fields ignored.
+"""What the API returns: a ConnectorStaged as read, tolerantly.
 
 Only what the reconciler needs is typed; responses may carry more, and future API fields must
-never break a plan.
+never break a plan. Declarations are strict; live data is not ours to be strict about:
+
+- unknown fields are ignored (``publishingReport``, ``certified``, ``configurations``, ...);
+- a ``null`` reads as a missing field, and a missing optional field as its default (the RAML's
+  defaults: status ``Draft``, ``isPreviewable`` ``"none"``; empty lists);
+- enum values this version does not know (a new region, integration type, status or
+  ``isPreviewable`` value) are kept as the text the API sent;
+- ``key`` is optional, as in the RAML: a connector made in the Merchant Center may have none.
+  No declaration can name it, so it is only ever reported (an orphan by id), never written.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from connect_gitops.core.declarations import CREATOR_FIELDS, MANAGED_FIELDS
 
 _LENIENT = ConfigDict(extra="ignore", frozen=True)
+
+
+class _LiveModel(BaseModel):
+    """A model of live data: unknown fields ignored, ``null`` read as a missing field."""
+
+    model_config = _LENIENT
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_missing(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {name: value for name, value in data.items() if value is not None}
+        return data
+
+
+def _without_nulls(value: Any) -> Any:
+    """A list as sent, without ``null`` items (a list is never refused for them)."""
+    if isinstance(value, list):
+        return [item for item in value if item is not None]
+    return value
+
+
+def _previewable(value: Any) -> Any:
+    """``isPreviewable`` is a string in the RAML; a JSON boolean reads as its text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+Texts = Annotated[list[str], BeforeValidator(_without_nulls)]
+Entries = Annotated[list["ReportEntry"], BeforeValidator(_without_nulls)]
 
 
 class ConnectorStatus(StrEnum):
@@ -34,10 +73,8 @@ class ConnectorStatus(StrEnum):
     FAILED = "Failed"
 
 
-class LiveCreator(BaseModel):
+class LiveCreator(_LiveModel):
     """The creator block as the API returns it."""
-
-    model_config = _LENIENT
 
     email: str | None = None
     name: str | None = None
@@ -48,19 +85,15 @@ class LiveCreator(BaseModel):
     supportUrl: str | None = None
 
 
-class LiveRepository(BaseModel):
+class LiveRepository(_LiveModel):
     """The repository block as the API returns it."""
-
-    model_config = _LENIENT
 
     url: str | None = None
     tag: str | None = None
 
 
-class ReportEntry(BaseModel):
-    """One entry of a previewable or publishing report."""
-
-    model_config = _LENIENT
+class ReportEntry(_LiveModel):
+    """One entry of a previewable or publishing report (``type`` may be one we do not know)."""
 
     type: str = "Information"
     title: str = ""
@@ -68,38 +101,43 @@ class ReportEntry(BaseModel):
     createdAt: str | None = None
 
 
-class Report(BaseModel):
+class Report(_LiveModel):
     """A previewableReport or publishingReport."""
 
-    model_config = _LENIENT
-
-    entries: list[ReportEntry] = Field(default_factory=list)
+    entries: Entries = Field(default_factory=list)
 
 
-class ConnectorStaged(BaseModel):
+class ConnectorStaged(_LiveModel):
     """A live ConnectorStaged: the managed fields plus the server-owned state we act on."""
 
-    model_config = _LENIENT
-
     id: str
-    key: str
+    key: str | None = None
+    """Optional in the RAML: ``None`` for a connector made without one (never written by us)."""
     version: int
     name: str | None = None
     description: str | None = None
     documentationUrl: str | None = None
-    integrationTypes: list[str] = Field(default_factory=list)
-    supportedRegions: list[str] = Field(default_factory=list)
+    integrationTypes: Texts = Field(default_factory=list)
+    """As sent: an integration type this version does not know is kept (and never declared)."""
+    supportedRegions: Texts = Field(default_factory=list)
+    """As sent: a region this version does not know is kept (and never declared)."""
     creator: LiveCreator = Field(default_factory=LiveCreator)
     repository: LiveRepository = Field(default_factory=LiveRepository)
-    privateProjects: list[str] = Field(default_factory=list)
+    privateProjects: Texts = Field(default_factory=list)
     private: bool = True
     status: ConnectorStatus | str = Field(default=ConnectorStatus.DRAFT, union_mode="left_to_right")
     """A :class:`ConnectorStatus`, or the API's text for a status this version does not know."""
     hasChanges: bool | None = None
     alreadyListed: bool | None = None
-    isPreviewable: str = "none"
+    isPreviewable: Annotated[str, BeforeValidator(_previewable)] = "none"
+    """``"none"``, ``"pending"``, ``"true"``, ``"false"``, or a value this version does not know."""
     previewableReport: Report | None = None
     publishingReport: Report | None = None
+
+    @property
+    def label(self) -> str:
+        """How progress and messages name it: its key, or its id when it has none."""
+        return self.key if self.key is not None else self.id
 
 
 def live_managed_fields(live: ConnectorStaged, declared: dict[str, Any]) -> dict[str, Any]:

@@ -128,10 +128,15 @@ class Change(BaseModel):
         return value
 
 
+NO_KEY = "has no key, so no declaration can name it"
+"""Orphan reason of a live connector or deployment without a key: reported by id (``key``
+empty), never written, never exported."""
+
+
 class Orphan(BaseModel):
     """A live connector or deployment that no declaration names (never deleted by us).
 
-    ``key`` is empty for a live deployment without a key: its ``id`` names it.
+    ``key`` is empty for a live connector or deployment without a key: its ``id`` names it.
     """
 
     model_config = _PLAN

@@ -20,6 +20,8 @@ Decisions worth knowing (design.md sections 4 to 6):
   failed is live state that differs from what the declaration asks for.
 - Publish is requested when this change creates or updates the connector, when the live
   ``hasChanges`` is true, or when it was never published (status ``Draft``).
+- A live connector without a key (the RAML makes it optional) is an orphan by id with reason
+  :data:`NO_KEY`: no declaration can name it, so nothing is ever planned for it.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from connect_gitops.core.declarations import (
 )
 from connect_gitops.core.diff import NESTED_FIELDS, SET_FIELDS, diff
 from connect_gitops.core.live import ConnectorStaged, ConnectorStatus
-from connect_gitops.core.plan import Change, FieldChange, LifecycleStep, Orphan, Plan
+from connect_gitops.core.plan import NO_KEY, Change, FieldChange, LifecycleStep, Orphan, Plan
 
 IN_CERTIFICATION = "in certification"
 WAITS_FOR_PUBLISH = "waits for the running publish"
@@ -101,7 +103,10 @@ def build_plan(
     Only ``complete_targets``, whose whole live set was read, get orphans: elsewhere a live
     connector missing from ``live`` says nothing about whether it exists.
     """
-    by_key = {target: {c.key: c for c in connectors} for target, connectors in live.items()}
+    by_key = {
+        target: {c.key: c for c in connectors if c.key is not None}
+        for target, connectors in live.items()
+    }
     declared_twice = _declared_twice(declared)
     changes = [
         Change(target=d.target, key=d.key, file=d.file, line=d.line, kind="blocked", reason=reason)
@@ -112,11 +117,18 @@ def build_plan(
     changes.sort(key=lambda c: (c.target, c.key, c.file or "", c.line or 0))
     named = {(d.target, d.key) for d in declared}
     orphans = [
-        Orphan(target=target, key=connector.key, id=connector.id)
+        Orphan(target=target, key=key, id=connector.id)
         for target in sorted(set(complete_targets) & set(by_key))
-        for connector in sorted(by_key[target].values(), key=lambda c: c.key)
-        if (target, connector.key) not in named
+        for key, connector in sorted(by_key[target].items())
+        if (target, key) not in named
     ]
+    keyless = [
+        Orphan(target=target, key="", id=connector.id, reason=NO_KEY)
+        for target in sorted(set(complete_targets) & set(live))
+        for connector in sorted(live[target], key=lambda c: c.id)
+        if connector.key is None
+    ]
+    orphans = sorted([*keyless, *orphans], key=lambda o: (o.target, o.key, o.id or ""))
     return Plan(mode=mode, changes=changes, orphans=orphans)
 
 

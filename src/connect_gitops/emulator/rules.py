@@ -41,7 +41,9 @@ KEY: Final = re.compile(r"[A-Za-z0-9_-]{2,256}")
 GITHUB_URL: Final = re.compile(
     r"(https://github\.com/|git@github\.com:)[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+\.git"
 )
-TAG: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@/-]{0,254}")
+TAG_PART: Final = re.compile(r"[^\x00-\x20\x7f~^:?*\[\\/]+")
+"""One '/'-separated part of a tag: none of the characters git refuses in a ref name."""
+MAX_TAG_LENGTH: Final = 255
 EMAIL: Final = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 PROJECT: Final = re.compile(r"[a-zA-Z0-9-_.]+:[a-zA-Z0-9-_]{2,36}")
 PROJECT_KEY: Final = re.compile(r"[a-zA-Z0-9-_]{2,36}")
@@ -72,7 +74,16 @@ SORT_FIELDS: Final = frozenset({"key", "createdAt", "lastModifiedAt"})
 
 
 def is_valid_tag(value: str) -> bool:
-    return bool(TAG.fullmatch(value)) and ".." not in value
+    """A tag name git accepts (`git check-ref-format refs/tags/TAG`; `git tag` also refuses a
+    leading '-'), within the API's 255 characters. `v1.0.0+build.1` is one."""
+    if not 0 < len(value) <= MAX_TAG_LENGTH or value.startswith("-") or value.endswith("."):
+        return False
+    if ".." in value or "@{" in value:
+        return False
+    return all(
+        TAG_PART.fullmatch(part) and not part.startswith(".") and not part.endswith(".lock")
+        for part in value.split("/")  # an empty part: '//', or a leading or trailing '/'
+    )
 
 
 def is_local_repository(url: str) -> bool:

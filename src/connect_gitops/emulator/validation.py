@@ -96,7 +96,7 @@ def repository(url: Any, tag: Any, path: str) -> JsonObject:
     if tag is None:
         raise missing(f"{path}.tag")
     if not isinstance(tag, str) or not rules.is_valid_tag(tag):
-        raise wrong(f"{path}.tag", tag, "1 to 255 characters of [A-Za-z0-9_.@/-], no '..'")
+        raise wrong(f"{path}.tag", tag, "a git tag name of at most 255 characters")
     return {"url": url, "tag": tag}
 
 

@@ -1,9 +1,14 @@
-"""The GitHub Actions edge: workflow commands on stdout and the runner's files.
+"""The GitHub Actions edge: workflow commands on stderr and the runner's files.
 
 When ``GITHUB_ACTIONS=true`` the CLI also speaks to the runner: error annotations for problems
 and failed connectors, the Markdown report in the step summary, step outputs, and masks for
 secrets. Rendering is done by :mod:`connect_gitops.reporting.github`; this module only decides
 where the text goes. Outside Actions every method does nothing, so the CLI can call them always.
+
+Workflow commands go to stderr, never stdout: the runner reads commands on both, and stdout
+carries only the report asked for, byte for byte the same inside and outside Actions (a
+``plan --format json > plan.json`` that began with ``::add-mask::<token>`` would be no plan
+file, and would hold a bearer token).
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ class ActionsEnvironment:
     server_url: str = DEFAULT_SERVER_URL
     run_id: str = ""
     stream: TextIO | None = field(default=None, repr=False, compare=False)
-    """Where workflow commands go; None means the current ``sys.stdout``."""
+    """Where workflow commands go; None means the current ``sys.stderr`` (never stdout)."""
 
     @classmethod
     def from_environ(
@@ -79,7 +84,7 @@ class ActionsEnvironment:
     # Workflow commands -------------------------------------------------------------------
 
     def _print(self, line: str) -> None:
-        out = self.stream if self.stream is not None else sys.stdout
+        out = self.stream if self.stream is not None else sys.stderr
         out.write(line + "\n")
         out.flush()
 

@@ -282,7 +282,14 @@ def _orphan_section(orphans: Sequence[Orphan], explanation: str) -> Section:
     return Section(
         heading=f"#### Orphans\n\n{explanation}\n\n",
         header=_header("Connector", "Target", "Id"),
-        rows=[_row(code(o.key), code(o.target), code(o.id) if o.id else "") for o in orphans],
+        rows=[
+            _row(
+                code(o.key) if o.key else text("(no key)"),
+                code(o.target),
+                code(o.id) if o.id else "",
+            )
+            for o in orphans
+        ],
         noun="orphans",
     )
 

@@ -35,6 +35,32 @@ def _waited_for(step: str) -> str:
     return _WAITED_FOR.get(step, step)
 
 
+_PREVIEW_STATES = {
+    "pending": "still pending",
+    "true": "preview ready",
+    "false": "preview refused",
+    "none": "preview cancelled",
+}
+_PUBLISH_STATES = {
+    "Processing": "still processing",
+    "Published": "published",
+    "Failed": "publish failed",
+    "ReadyForCertification": "ready for certification",
+    "InCertification": "in certification",
+    "Draft": "back to draft",
+}
+
+
+def preview_state(is_previewable: str) -> str:
+    """A connector's ``isPreviewable`` in words, as a waiting preview's progress shows it."""
+    return _PREVIEW_STATES.get(is_previewable, f"preview state {is_previewable!r}")
+
+
+def publish_state(status: str) -> str:
+    """A connector's ``status`` in words, as a waiting publish's progress shows it."""
+    return _PUBLISH_STATES.get(status, f"status {status!r}")
+
+
 class Progress(Protocol):
     """Where the executor reports what it is doing to each connector.
 

@@ -201,10 +201,9 @@ def _change_lines(change: Change) -> list[Line]:
 
 def _orphan_line(orphan: Orphan) -> Line:
     reason = clean(orphan.reason) if orphan.reason else "no declaration names it; not deleted"
-    if deployments.is_deployment(orphan):
-        mark, name = "? orphan deployment", deployments.orphan_name(orphan)
-    else:
-        mark, name = "? orphan", orphan.key
+    # A live connector or deployment without a key is named by its id.
+    mark = "? orphan deployment" if deployments.is_deployment(orphan) else "? orphan"
+    name = deployments.orphan_name(orphan)
     return _line(
         (mark, "magenta"),
         " ",

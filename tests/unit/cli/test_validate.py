@@ -117,3 +117,27 @@ def test_control_characters_in_problems_are_shown_escaped(tmp_path: Path) -> Non
     [value_line] = [line for line in result.stderr.splitlines() if "pay.yaml:2:1: " in line]
     assert "nm\\x1b[31mae" in value_line or "nm\\u001b[31mae" in value_line
     assert "unknown field" in value_line
+
+
+def test_an_empty_name_is_refused_with_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "pay.yaml").write_text('key: pay\nname: ""\n')
+
+    result = CliRunner().invoke(main, ["validate", str(tmp_path)])
+
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{tmp_path.as_posix()}/pay.yaml:2:7: name: may not be empty: the API refuses an empty "
+        "name (omit the field to leave it unmanaged)",
+        "1 problem in 1 file",
+    ]
+
+
+def test_a_semver_build_tag_is_valid(tmp_path: Path) -> None:
+    (tmp_path / "pay.yaml").write_text(
+        "key: pay\nrepository:\n  url: https://github.com/o/r.git\n  tag: v1.0.0+build.1\n"
+    )
+
+    result = CliRunner().invoke(main, ["validate", str(tmp_path)])
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == "ok: 1 connector in 1 file\n"

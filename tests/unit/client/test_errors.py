@@ -64,8 +64,34 @@ async def test_400_is_invalid_with_every_code(make_client: MakeClient) -> None:
     assert error.codes == ["InvalidJsonInput", "DuplicateField"]
     assert error.code == "InvalidJsonInput"
     assert str(error).startswith(
-        "400 InvalidJsonInput on POST /connectors/drafts: first; second (correlation id "
+        "400 InvalidJsonInput on POST /connectors/drafts: first (x); second (correlation id "
     )
+
+
+async def test_the_detailed_error_message_is_shown(make_client: MakeClient) -> None:
+    api = FakeApi.with_items(1)
+    detail = "actions[0].description: Missing required value"
+    body = {
+        "statusCode": 400,
+        "message": "Request body does not contain valid JSON.",
+        "errors": [
+            {
+                "code": "InvalidJsonInput",
+                "message": "Request body does not contain valid JSON.",
+                "detailedErrorMessage": detail,
+            }
+        ],
+    }
+    api.script("POST", KEY_PATH, httpx.Response(400, json=body))
+    async with make_client(api) as client:
+        with pytest.raises(Invalid) as caught:
+            await client.update_by_key("connector-00000", 1, [{"action": "setDescription"}])
+
+    assert caught.value.message == f"Request body does not contain valid JSON. ({detail})"
+    assert f"InvalidJsonInput on POST {KEY_PATH}: Request body does not contain valid JSON. " in (
+        str(caught.value)
+    )
+    assert detail in str(caught.value)
 
 
 async def test_404_on_a_write_is_not_found_and_none_on_a_read(make_client: MakeClient) -> None:

@@ -89,11 +89,13 @@ def test_new_declaration_of_a_public_connector_leaves_private_projects_out() -> 
 
 def test_new_declaration_refuses_live_values_that_are_not_a_valid_declaration() -> None:
     with pytest.raises(AdoptionError) as raised:
-        new_declaration(live(supportedRegions=["mars-1.gcp"]))
+        new_declaration(
+            live(repository={"url": "https://gitlab.com/example/payment.git", "tag": "v1"})
+        )
 
     message = str(raised.value)
     assert message.startswith("the live values of 'payment' are not a valid declaration: ")
-    assert "supportedRegions.0: " in message
+    assert "repository.url: " in message
 
 
 def declared(**fields: Any) -> dict[str, Any]:
@@ -166,5 +168,37 @@ def test_a_list_that_changed_is_set_to_the_live_items() -> None:
             ("privateProjects",),
             ["europe-west1.gcp:shop-prod", "europe-west1.gcp:old"],
             ["europe-west1.gcp:shop-prod"],
+        )
+    ]
+
+
+NEWER = EVERY_FIELD | {
+    "supportedRegions": ["europe-west1.gcp", "me-central1.gcp"],
+    "integrationTypes": ["psp", "loyalty"],
+    "privateProjects": ["europe-west1.gcp:shop", "some new form"],
+}
+
+
+def test_live_values_unknown_to_this_version_leave_the_field_out_of_a_new_declaration() -> None:
+    document = new_declaration(ConnectorStaged.model_validate(NEWER))
+
+    assert "supportedRegions" not in document
+    assert "integrationTypes" not in document
+    assert "privateProjects" not in document
+    assert document["name"] == "Payment"
+
+
+def test_live_values_unknown_to_this_version_make_a_declared_field_unmanaged() -> None:
+    live = ConnectorStaged.model_validate(NEWER)
+    declared = {"supportedRegions": ["europe-west1.gcp"], "name": "Payment"}
+
+    edits = adoption_edits(declared, live)
+
+    assert edits == [
+        FieldEdit(
+            ("supportedRegions",),
+            ["europe-west1.gcp"],
+            None,
+            "live holds 'me-central1.gcp', unknown to this version; the field is no longer managed",
         )
     ]

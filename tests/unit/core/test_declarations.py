@@ -143,7 +143,8 @@ def test_json_schema_for_editors() -> None:
     assert schema["required"] == ["key"]
     assert schema["additionalProperties"] is False
     assert schema["properties"]["name"] == {
-        "description": "Display name; required to create.",
+        "description": "Display name; required to create, not empty.",
+        "minLength": 1,
         "title": "name",
         "type": "string",
     }

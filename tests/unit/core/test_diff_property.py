@@ -22,6 +22,8 @@ from connect_gitops.core.planner import LifecycleOverrides, build_plan
 
 KEY = "prop-connector"
 TEXTS = st.sampled_from(["", "A", "B", "Payment Connector", "ünïcødé"])
+NAMES = TEXTS.filter(bool)
+"""A declared name may not be empty (the API refuses one); live may hold anything."""
 URLS = st.sampled_from(["https://example.com/a", "https://example.com/b"])
 EMAILS = st.sampled_from(["a@example.com", "b@example.com"])
 REPOSITORIES = st.sampled_from(["git@github.com:example/a.git", "https://github.com/example/b.git"])
@@ -44,7 +46,7 @@ def _subset(values: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[dict
 
 
 DECLARED_FIELDS: dict[str, st.SearchStrategy[Any]] = {
-    "name": TEXTS,
+    "name": NAMES,
     "description": TEXTS,
     "documentationUrl": URLS,
     "integrationTypes": st.lists(st.sampled_from(rules.INTEGRATION_TYPES), unique=True),

@@ -140,6 +140,16 @@ async def test_create_refuses_a_missing_or_malformed_field(
     assert error["detailedErrorMessage"].startswith(detail)
 
 
+@pytest.mark.parametrize("tag", ["v1.0.0+build.1", "release/2024.11@rc_1", "@"])
+async def test_create_accepts_every_tag_git_accepts(emu: Emu, tag: str) -> None:
+    body = draft(repository={"url": "https://github.com/o/r.git", "tag": tag})
+
+    response = await emu.client.post("/connectors/drafts", json=body)
+
+    assert response.status_code == 201, response.text
+    assert response.json()["repository"]["tag"] == tag
+
+
 async def test_create_refuses_a_body_that_is_not_json(emu: Emu) -> None:
     response = await emu.client.post("/connectors/drafts", content=b"{not json")
     assert response.status_code == 400

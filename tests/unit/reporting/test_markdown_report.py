@@ -260,3 +260,13 @@ def test_no_drift_markdown() -> None:
     assert render_drift_markdown(Plan(mode="drift")) == (
         "### connect-gitops drift\n\n**No drift.**\n"
     )
+
+
+def test_a_keyless_orphan_shows_its_id() -> None:
+    orphan = Orphan(
+        target="eu", key="", id="5ab3-id", reason="has no key, so no declaration can name it"
+    )
+
+    markdown = render_plan_markdown(Plan(orphans=[orphan]))
+
+    assert "| (no key) | `eu` | `5ab3-id` |" in markdown

@@ -66,3 +66,21 @@ def test_live_display_used_without_with_starts_on_first_event() -> None:
     progress.close()
     output = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", stream.getvalue())
     assert "✓ eu/pay  update: updated (1 action)  0s" in output.splitlines()
+
+
+def test_states_are_said_in_words() -> None:
+    from connect_gitops.reporting.progress import preview_state, publish_state
+
+    assert [preview_state(v) for v in ("pending", "true", "false", "none", "later")] == [
+        "still pending",
+        "preview ready",
+        "preview refused",
+        "preview cancelled",
+        "preview state 'later'",
+    ]
+    assert [publish_state(s) for s in ("Processing", "Published", "Failed", "Certified")] == [
+        "still processing",
+        "published",
+        "publish failed",
+        "status 'Certified'",
+    ]

@@ -213,3 +213,13 @@ def test_drift_counts_one_connector_singular() -> None:
     assert render_drift_text(plan).splitlines()[-1] == (
         "Drift: 1 connector drifted, 0 missing, 0 orphans."
     )
+
+
+def test_a_keyless_orphan_is_named_by_its_id() -> None:
+    orphan = Orphan(
+        target="eu", key="", id="5ab3-id", reason="has no key, so no declaration can name it"
+    )
+
+    text = render_plan_text(Plan(orphans=[orphan]), color=False)
+
+    assert "? orphan id=5ab3-id (eu): has no key, so no declaration can name it" in text

@@ -29,8 +29,8 @@ from connect_gitops.core.deployments.declarations import (
     GlobalValues,
 )
 from connect_gitops.core.deployments.live import Deployment, SecuredKey
+from connect_gitops.core.plan import NO_KEY
 
-NO_KEY = "has no key, so no declaration can name it"
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 

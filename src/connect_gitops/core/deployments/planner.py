@@ -40,12 +40,11 @@ from connect_gitops.core.deployments.diff import (
 from connect_gitops.core.deployments.inputs import ConnectorLookup, ConnectorStep, lookup_for
 from connect_gitops.core.deployments.live import RUNNING, ConnectorFacts, Deployment, deployed_facts
 from connect_gitops.core.deployments.wire import deployment_draft, redeploy_action, secured_values
-from connect_gitops.core.plan import Change, FieldChange, Mode, Orphan, Plan, WaitFor
+from connect_gitops.core.plan import NO_KEY, Change, FieldChange, Mode, Orphan, Plan, WaitFor
 
 WAITS_FOR_BUILD = "waits for the running build"
 ROTATE = "rotate secured values (--redeploy)"
 FAILED = "deployment Failed"
-NO_KEY = "has no key, so no declaration can name it"
 SECURED_NOT_COMPARED = "secured values are not compared: rotate them with apply --redeploy KEY"
 """For reporters: what to say beside a deployment's secured keys."""
 IMMUTABLE = "needs a new deployment (set reconcile.replace: true to delete and re-create it)"
