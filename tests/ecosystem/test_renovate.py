@@ -105,6 +105,12 @@ repository:
   tag: release/2024.11.0
   url: https://github.com/org/b-connector.git
 """,
+    "block, a semver build tag (git allows '+')": """\
+key: b2
+repository:
+  url: https://github.com/org/b2.git
+  tag: v1.0.0+build.1
+""",
     "flow": """\
 key: c
 repository: {url: "git@github.com:org/c.git", tag: v0.1.0}
