@@ -145,7 +145,7 @@ class ConnectClient:
         self._on_token = on_token
         self._tokens = TokenProvider(endpoint.fetch, on_token=self._remember)
         self._http.auth = ClientCredentialsAuth(self._tokens)
-        self.deployments = DeploymentEndpoints(self._call, project_key)
+        self.deployments = DeploymentEndpoints(self._call, project_key, self._secrets.remember)
         """The project's Deployments and the connector facts they need (same token, same rules)."""
 
     def remember_secret(self, value: str) -> None:

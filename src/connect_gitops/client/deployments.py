@@ -54,9 +54,17 @@ def _quoted(value: str) -> str:
 class DeploymentEndpoints:
     """``/{projectKey}/deployments``, its ``/logs``, and the connector reads deployments need."""
 
-    def __init__(self, call: Call, project_key: str) -> None:
+    def __init__(
+        self, call: Call, project_key: str, remember: Callable[[str], None] | None = None
+    ) -> None:
         self._call = call
+        self._remember = remember
         self.base = f"/{_quoted(project_key)}/deployments"
+
+    def remember_secret(self, value: str) -> None:
+        """A secured value about to be sent: redacted from every error text from now on."""
+        if self._remember is not None:
+            self._remember(value)
 
     def __repr__(self) -> str:
         return f"DeploymentEndpoints({self.base!r})"

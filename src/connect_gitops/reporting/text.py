@@ -22,6 +22,7 @@ from connect_gitops.reporting._format import (
     draft_fields,
     format_value,
     location,
+    log_line_text,
     plural,
 )
 from connect_gitops.reporting.summary import (
@@ -41,6 +42,8 @@ _CHANGE_STYLE = {"create": "green", "update": "yellow", "blocked": "red", "noop"
 _OUTCOME_STYLE = {
     "created": "green",
     "updated": "yellow",
+    "redeployed": "yellow",
+    "replaced": "red",
     "unchanged": "dim",
     "blocked": "red",
     "stale": "red",
@@ -190,6 +193,9 @@ def _lifecycle_outcome_lines(steps: Sequence[LifecycleOutcome]) -> list[Line]:
         message = f": {clean(step.message)}" if step.message else ""
         lines.append(_line(INDENT, (f"{step.step} {state}", style), message))
         lines += [_line(INDENT * 2, "- ", _entry_text(entry)) for entry in step.entries]
+        if step.logs:
+            lines.append(_line(INDENT * 2, "last log lines:"))
+            lines += [_line(INDENT * 3, (log_line_text(log), "dim")) for log in step.logs]
     return lines
 
 
@@ -211,9 +217,11 @@ def _outcome_detail(outcome: Outcome) -> str:
 def _outcome_lines(outcome: Outcome) -> list[Line]:
     where = location(outcome.target, outcome.file, outcome.line)
     detail = _outcome_detail(outcome)
+    noun = "deployment " if outcome.resource == "deployment" else ""
     head = _line(
         (f"{OUTCOME_SYMBOL[outcome.kind]} {outcome.kind}", _OUTCOME_STYLE[outcome.kind]),
         "  ",
+        noun,
         (clean(outcome.key), "bold"),
         f"  ({where})",
         f"  {detail}" if detail else "",
@@ -233,7 +241,8 @@ def apply_lines(result: ApplyResult, *, show_unchanged: bool = False) -> list[Li
 
 
 def render_apply_text(result: ApplyResult, *, color: bool, show_unchanged: bool = False) -> str:
-    """One line per connector outcome (plain unchanged ones only counted unless asked)."""
+    """One line per connector or deployment outcome (plain unchanged ones only counted unless
+    asked); a failed build with its report entries and last log lines."""
     return to_string(apply_lines(result, show_unchanged=show_unchanged), color=color)
 
 
