@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 
 from connect_gitops.core import rules
 from connect_gitops.core.problems import Problem
+
+if TYPE_CHECKING:  # the deployment models build on this module's Key
+    from connect_gitops.core.deployments.declarations import DeclaredDeployment
 
 Key = Annotated[
     str, AfterValidator(rules.check_key), Field(json_schema_extra={"pattern": rules.KEY_PATTERN})
@@ -292,6 +295,8 @@ class ValidationReport:
     """Every declaration file read, relative to the folder."""
     config_valid: bool = True
     """False when ``connect-gitops.yaml`` itself is invalid (then no declaration was read)."""
+    deployments: tuple[DeclaredDeployment, ...] = ()
+    """The ``kind: Deployment`` documents (empty when there is any problem)."""
 
     @property
     def ok(self) -> bool:

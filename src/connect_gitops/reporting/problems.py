@@ -35,6 +35,10 @@ def render_summary(report: ValidationReport, *, verbose: bool = False) -> list[s
             f"{item.file}:{item.line}: {item.key} -> target {item.target}"
             for item in report.declarations
         )
+        lines.extend(
+            clean(f"{item.file}:{item.line}: deployment {item.key} -> target {item.target}")
+            for item in report.deployments
+        )
     errors = sum(problem.severity == "error" for problem in report.problems)
     files = f"{len(report.files)} file{'s' if len(report.files) != 1 else ''}"
     where = files if report.config_valid else "connect-gitops.yaml"
@@ -44,7 +48,11 @@ def render_summary(report: ValidationReport, *, verbose: bool = False) -> list[s
         lines.append("no declaration files found")
     else:
         count = len(report.declarations)
-        lines.append(f"ok: {count} connector{'s' if count != 1 else ''} in {files}")
+        found = f"{count} connector{'s' if count != 1 else ''}"
+        if report.deployments:
+            deployments = len(report.deployments)
+            found += f" and {deployments} deployment{'s' if deployments != 1 else ''}"
+        lines.append(f"ok: {found} in {files}")
     return lines
 
 

@@ -1,8 +1,10 @@
 """Declaration files -> validated declarations, or every problem with its ``file:line:col``.
 
-The fast path parses each file once with the C-backed safe loader and validates its documents.
-Only a file with validation errors is parsed again, in round-trip mode, to find the line and
-column of each error; :attr:`LoadResult.round_trip_files` names those files.
+Each YAML document is routed by its ``kind``: none (or ``Connector``) declares a connector,
+``Deployment`` a deployment; any other kind is an error with a did-you-mean. The fast path
+parses each file once with the C-backed safe loader and validates its documents. Only a file
+with validation errors is parsed again, in round-trip mode, to find the line and column of each
+error; :attr:`LoadResult.round_trip_files` names those files.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from connect_gitops.core.declaration_schema import UnknownKind, declaration_kind
 from connect_gitops.core.declarations import (
     ConnectorDeclaration,
     DeclaredConnector,
     ValidationReport,
 )
+from connect_gitops.core.deployments.declarations import DeclaredDeployment, DeploymentDeclaration
 from connect_gitops.core.problems import Problem
 from connect_gitops.source import yamlsafe
 from connect_gitops.source.config import Config, ConfigError, load_config, unknown_target_message
@@ -32,11 +36,14 @@ class LoadResult:
     """What loading found: declarations (only when there are no problems) and problems."""
 
     declarations: tuple[DeclaredConnector, ...]
+    """The connectors, in file order (empty when there is any problem)."""
     problems: tuple[Problem, ...]
     files: tuple[str, ...]
     """Every file read, relative to the folder, '/'-separated, sorted."""
     round_trip_files: tuple[str, ...]
     """Files parsed a second time, in round-trip mode, to locate their errors."""
+    deployments: tuple[DeclaredDeployment, ...] = ()
+    """The ``kind: Deployment`` documents, in file order (empty when there is any problem)."""
 
     @property
     def ok(self) -> bool:
@@ -59,7 +66,9 @@ def validate_folder(root: Path, environ: Mapping[str, str]) -> ValidationReport:
         problems = error.problems or (Problem(CONFIG_FILE, 1, 1, "", str(error)),)
         return ValidationReport((), tuple(problems), (), config_valid=False)
     loaded = load_folder(root, config)
-    return ValidationReport(loaded.declarations, loaded.problems, loaded.files)
+    return ValidationReport(
+        loaded.declarations, loaded.problems, loaded.files, deployments=loaded.deployments
+    )
 
 
 def load_folder(root: Path, config: Config) -> LoadResult:
@@ -82,11 +91,13 @@ def load_files(root: Path, relative_paths: Iterable[str], config: Config) -> Loa
             round_trip.append(name)
     problems.extend(_duplicates(placed))
     problems.sort()
+    declared = [item.declared for item in placed] if not problems else []
     return LoadResult(
-        declarations=tuple(item.declared for item in placed) if not problems else (),
+        declarations=tuple(d for d in declared if isinstance(d, DeclaredConnector)),
         problems=tuple(problems),
         files=tuple(files),
         round_trip_files=tuple(round_trip),
+        deployments=tuple(d for d in declared if isinstance(d, DeclaredDeployment)),
     )
 
 
@@ -105,9 +116,12 @@ def read_declaration_file(root: Path, name: str) -> Reading:
         return Problem(name, 1, 1, "", f"cannot read: {error.strerror}")
 
 
+Declared = DeclaredConnector | DeclaredDeployment
+
+
 @dataclass(frozen=True, slots=True)
 class _Placed:
-    declared: DeclaredConnector
+    declared: Declared
     key_position: yamlsafe.Position
 
 
@@ -140,29 +154,62 @@ def _check_file(name: str, reading: Reading, config: Config) -> _FileResult:
 
 def _check_document(
     document: yamlsafe.Document, name: str, config: Config
-) -> tuple[list[FieldError], DeclaredConnector | None]:
+) -> tuple[list[FieldError], Declared | None]:
     data = document.data
     if not isinstance(data, dict):
         message = "a connector declaration must be a mapping of fields"
         return [FieldError((), "value", message)], None
     try:
-        declaration = ConnectorDeclaration.model_validate(data)
+        kind = declaration_kind(data)
+    except UnknownKind as error:
+        return [FieldError(("kind",), "value", str(error))], None
+    if kind == "Deployment":
+        return _check_deployment(data, document, name, config)
+    return _check_connector(data, document, name, config)
+
+
+def _check_connector(
+    data: dict[Any, Any], document: yamlsafe.Document, name: str, config: Config
+) -> tuple[list[FieldError], DeclaredConnector | None]:
+    # ``kind: Connector`` only says what the document is: the connector model never had a kind.
+    fields = data if "kind" not in data else {f: v for f, v in data.items() if f != "kind"}
+    try:
+        declaration = ConnectorDeclaration.model_validate(fields)
     except ValidationError as error:
         return describe_errors(error, ConnectorDeclaration), None
-    target = declaration.reconcile.target
-    if target is not None:
-        if target not in config.target_names:
-            message = unknown_target_message(target, config.target_names)
-            return [FieldError(("reconcile", "target"), "value", message)], None
-    elif config.default_target is None:
+    target, errors = _resolve_target(declaration.reconcile.target, config)
+    if target is None:
+        return errors, None
+    return [], DeclaredConnector(declaration, name, document.line, target)
+
+
+def _check_deployment(
+    data: dict[Any, Any], document: yamlsafe.Document, name: str, config: Config
+) -> tuple[list[FieldError], DeclaredDeployment | None]:
+    try:
+        declaration = DeploymentDeclaration.model_validate(data)
+    except ValidationError as error:
+        return describe_errors(error, DeploymentDeclaration), None
+    target, errors = _resolve_target(declaration.reconcile.target, config)
+    if target is None:
+        return errors, None
+    return [], DeclaredDeployment(declaration, name, document.line, target)
+
+
+def _resolve_target(declared: str | None, config: Config) -> tuple[str | None, list[FieldError]]:
+    """``reconcile.target`` or the default target, or the error that says how to set one."""
+    if declared is not None:
+        if declared not in config.target_names:
+            message = unknown_target_message(declared, config.target_names)
+            return None, [FieldError(("reconcile", "target"), "value", message)]
+        return declared, []
+    if config.default_target is None:
         message = (
             f"no target: set reconcile.target (one of {', '.join(config.target_names)}) "
             f"or defaultTarget in {CONFIG_FILE}"
         )
-        return [FieldError((), "value", message)], None
-    resolved = target or config.default_target
-    assert resolved is not None
-    return [], DeclaredConnector(declaration, name, document.line, resolved)
+        return None, [FieldError((), "value", message)]
+    return config.default_target, []
 
 
 def _locate(
@@ -184,13 +231,15 @@ def _locate(
 
 
 def _duplicates(placed: Sequence[_Placed]) -> list[Problem]:
-    """A connector key may appear once per target, across all files."""
-    first: dict[tuple[str, str], tuple[str, int, int]] = {}
+    """A connector key may appear once per target, across all files; a deployment key too,
+    among deployments (a deployment may share its connector's key)."""
+    first: dict[tuple[str, str, str], tuple[str, int, int]] = {}
     problems: list[Problem] = []
     for entry in placed:
         item = entry.declared
         line, col = entry.key_position
-        identity = (item.target, item.key)
+        resource = "deployment" if isinstance(item, DeclaredDeployment) else "connector"
+        identity = (resource, item.target, item.key)
         if identity in first:
             file, first_line, first_col = first[identity]
             problems.append(
@@ -199,7 +248,7 @@ def _duplicates(placed: Sequence[_Placed]) -> list[Problem]:
                     line,
                     col,
                     "key",
-                    f"connector {item.key!r} (target {item.target!r}) is already declared at "
+                    f"{resource} {item.key!r} (target {item.target!r}) is already declared at "
                     f"{file}:{first_line}:{first_col}",
                 )
             )

@@ -4,11 +4,17 @@ Pydantic says "Input should be a valid string"; a user who wrote ``tag: 1.0`` ne
 number 1.0: quote it". Unknown fields get a "did you mean" from the names allowed at that level,
 and every error says where to point: at a value, at a key, or at the mapping that lacks a key.
 The positions themselves come from :func:`connect_gitops.source.yaml_positions.locate`.
+
+Map keys are validated too (application names, configuration keys): pydantic ends such an
+error's path with a ``[key]`` segment; here it becomes an error that points at the key itself.
+Nothing written under a ``securedConfiguration`` is repeated in a message or a path: a secret
+pasted there by mistake must not reach a terminal or a CI log.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 import re
 import types
 from collections.abc import Iterable, Sequence
@@ -22,6 +28,13 @@ from connect_gitops.source.yaml_positions import Anchor
 
 Loc = tuple[str | int, ...]
 
+KEY_SEGMENT = "[key]"
+"""Pydantic's last path segment for an error in a map's key rather than its value."""
+SECRET_FIELDS = frozenset({"securedConfiguration"})
+"""Maps whose keys and values are never repeated in an error."""
+_PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
+_CONFIGURATION_KEY = re.compile(r"[A-Za-z0-9_]{2,256}")
+
 
 @dataclass(frozen=True, slots=True)
 class FieldError:
@@ -30,17 +43,29 @@ class FieldError:
     loc: Loc
     anchor: Anchor
     message: str
+    shown: Loc | None = None
+    """The path as shown when it differs from ``loc`` (a key that must not be repeated)."""
 
     @property
     def path(self) -> str:
-        return format_path(self.loc)
+        return format_path(self.loc if self.shown is None else self.shown)
 
 
 def format_path(loc: Sequence[str | int]) -> str:
-    """``('privateProjects', 1)`` -> ``privateProjects[1]``; ``('creator', 'email')`` -> dotted."""
+    """``('privateProjects', 1)`` -> ``privateProjects[1]``; ``('creator', 'email')`` -> dotted.
+
+    A name that is not plain letters, digits, '-' and '_' is quoted with escapes
+    (``configurations["ser\\nvice"]``), so a key with a dot, a space or a control character
+    reads as one key and cannot break the line it is shown on.
+    """
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif not _PLAIN_SEGMENT.fullmatch(part):
+            text += f"[{json.dumps(part, ensure_ascii=True)}]"
+        else:
+            text += f".{part}" if text else part
     return text
 
 
@@ -70,6 +95,42 @@ def describe_errors(error: ValidationError, model: type[BaseModel]) -> list[Fiel
 
 def describe(detail: ErrorDetails, model: type[BaseModel]) -> FieldError:
     loc: Loc = tuple(detail["loc"])
+    if any(part in SECRET_FIELDS for part in loc):
+        return _describe_secret(detail, loc, model)
+    if loc and loc[-1] == KEY_SEGMENT:
+        described = _describe_value(detail, loc[:-1], model)
+        return FieldError(described.loc, "key", described.message)
+    return _describe_value(detail, loc, model)
+
+
+def _describe_secret(detail: ErrorDetails, loc: Loc, model: type[BaseModel]) -> FieldError:
+    """An error under a secured map, told without the value written there: the path shows a
+    key only when it is a valid configuration key, and no name the user made up below it."""
+    secured = next(i for i, part in enumerate(loc) if part in SECRET_FIELDS)
+    shown = loc[: secured + 1]
+    below = loc[secured + 1 :]
+    if below and below[0] != KEY_SEGMENT and _CONFIGURATION_KEY.fullmatch(str(below[0])):
+        shown += below[:1] + (("fromEnv",) if below[1:2] == ("fromEnv",) else ())
+    if loc[-1] == KEY_SEGMENT:
+        message = (
+            "a key here is not a valid configuration key (2 to 256 letters, digits or '_', "
+            "not PORT, K_SERVICE, K_REVISION or K_CONFIGURATION); it is not repeated, in case "
+            "a secret landed there"
+        )
+        return FieldError(loc[:-1], "key", message, shown=shown)
+    hidden: ErrorDetails = {**detail, "input": _NOT_REPEATED}
+    described = _describe_value(hidden, loc, model)
+    return FieldError(described.loc, described.anchor, described.message, shown=shown)
+
+
+class _NotRepeated:
+    """Stands for a value under a secured map: described, never shown."""
+
+
+_NOT_REPEATED = _NotRepeated()
+
+
+def _describe_value(detail: ErrorDetails, loc: Loc, model: type[BaseModel]) -> FieldError:
     kind = detail["type"]
     value = detail.get("input")
     ctx = detail.get("ctx") or {}
@@ -116,6 +177,8 @@ def _type_message(kind: str, value: Any, ctx: dict[str, Any]) -> str | None:
 
 
 def _kind_of(value: Any) -> str:
+    if isinstance(value, _NotRepeated):
+        return "a value that is not repeated here (it may be a secret)"
     if isinstance(value, bool):
         return f"the boolean {_yaml_scalar(value)}"
     if isinstance(value, (int, float)):
