@@ -116,7 +116,7 @@ def deployment_declaration(
     """A deployment declaration of ``connector``'s service, in the users' own form."""
     pin = f"\n  version: {version}" if version is not None else ""
     secured = (
-        f"\n      securedConfiguration:\n        {SECRET_VARIABLE}: {{fromEnv: {secret_from}}}"
+        f"\n    securedConfiguration:\n      {SECRET_VARIABLE}: {{fromEnv: {secret_from}}}"
         if secret_from is not None
         else ""
     )
@@ -287,3 +287,10 @@ def seed_deployments(url: str, n: int, *, key: str = "deployment-{:05d}") -> lis
 
     clear_journal(url)
     return keys
+
+
+def stored_secured(url: str, key: str, application: str = "service") -> list[dict[str, Any]]:
+    """An application's secured values as the emulator stores them: keys and SHA-256 hashes."""
+    [app] = [a for a in stored(url, key)["applications"] if a["applicationName"] == application]
+    found: list[dict[str, Any]] = app["securedConfiguration"]
+    return found

@@ -1,6 +1,6 @@
 """What a run looks at: the configuration, then (with ``--changed-since``) the changed files,
-then the validated declarations and the targets to read. No network; nothing at all is read
-from an API while any declaration is invalid."""
+then the validated declarations (connectors and deployments) and the targets to read. No
+network; nothing at all is read from an API while any declaration is invalid."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from connect_gitops.core.declarations import DeclaredConnector
+from connect_gitops.core.deployments.declarations import DeclaredDeployment
 from connect_gitops.core.plan import Orphan
 from connect_gitops.source import yamlsafe
 from connect_gitops.source.config import Config, ConfigError, load_config
@@ -36,8 +37,19 @@ class Scope:
     whole_folder: bool
     notices: list[str] = field(default_factory=list)
     deleted: list[Orphan] = field(default_factory=list)
-    """Connectors whose declaration this change deleted (checked against live later)."""
+    """Connectors and deployments whose declaration this change deleted (checked against live
+    later; ``resource`` tells which)."""
     parsed_files: tuple[str, ...] = ()
+    deployments: list[DeclaredDeployment] = field(default_factory=list)
+    """The deployment declarations of the selected targets."""
+
+    @property
+    def deployment_targets(self) -> set[str]:
+        """Targets whose deployments this run reads (and whose token needs the deployments
+        scope): those that declare deployments, or whose deleted declarations were ones."""
+        named = {d.target for d in self.deployments}
+        named |= {o.target for o in self.deleted if o.resource == "deployment"}
+        return named & set(self.targets)
 
 
 def load_scope(selection: Selection, environ: Mapping[str, str]) -> Scope:
@@ -70,7 +82,11 @@ def load_scope(selection: Selection, environ: Mapping[str, str]) -> Scope:
         result = load_folder(folder, config)
     if not result.ok:
         raise InvalidDeclarations(result.problems)
-    targets = list(selection.targets) or _targets_in_use(config, result.declarations, whole_folder)
+    declared: list[DeclaredConnector | DeclaredDeployment] = [
+        *result.declarations,
+        *result.deployments,
+    ]
+    targets = list(selection.targets) or _targets_in_use(config, declared, whole_folder)
     declarations = [d for d in result.declarations if d.target in targets]
     deleted = _deleted_declarations(config, deleted_files, targets)
     return Scope(
@@ -81,11 +97,14 @@ def load_scope(selection: Selection, environ: Mapping[str, str]) -> Scope:
         notices=notices,
         deleted=deleted,
         parsed_files=result.files,
+        deployments=[d for d in result.deployments if d.target in targets],
     )
 
 
 def _targets_in_use(
-    config: Config, declarations: Sequence[DeclaredConnector], whole_folder: bool
+    config: Config,
+    declarations: Sequence[DeclaredConnector | DeclaredDeployment],
+    whole_folder: bool,
 ) -> list[str]:
     """Without --target: the targets the declarations go to, plus the default target.
 
@@ -106,7 +125,8 @@ def _targets_in_use(
 def _deleted_declarations(
     config: Config, files: Sequence[tuple[str, str]], targets: Sequence[str]
 ) -> list[Orphan]:
-    """Keys declared in files this change deleted, read leniently from the old text."""
+    """Keys declared in files this change deleted, read leniently from the old text: a
+    ``kind: Deployment`` document is a deployment's, any other a connector's."""
     orphans: list[Orphan] = []
     for path, text in files:
         try:
@@ -125,6 +145,7 @@ def _deleted_declarations(
                     Orphan(
                         target=target,
                         key=data["key"],
+                        resource="deployment" if data.get("kind") == "Deployment" else "connector",
                         file=path,
                         reason="its declaration was deleted; it is not deleted in Connect",
                     )

@@ -121,6 +121,7 @@ def planned(
     *,
     overrides: LifecycleOverrides | None = None,
     mode: Literal["plan", "drift"] = "plan",
+    redeploy: Sequence[str] = (),
 ) -> PlanRun:
     """Load, read live with a read-only token, and plan; notices go to the user first."""
     from connect_gitops.apply.runs import NO_OVERRIDES, plan_run
@@ -133,6 +134,7 @@ def planned(
             client_options(channels, read_only=True),
             overrides=overrides or NO_OVERRIDES,
             mode=mode,
+            redeploy=redeploy,
         )
     )
     for notice in run.scope.notices:
@@ -151,6 +153,7 @@ def overrides(
 
 def run_command(channels: Channels, work: Callable[[], int], folder: Path | None = None) -> int:
     """Run a command body, turning the failures users can act on into messages and exit 1."""
+    from connect_gitops.apply.runs import UnknownRedeployKeys
     from connect_gitops.client.errors import ConnectError
     from connect_gitops.git.errors import GitError
     from connect_gitops.source.config import ConfigError
@@ -158,6 +161,8 @@ def run_command(channels: Channels, work: Callable[[], int], folder: Path | None
 
     try:
         return work()
+    except UnknownRedeployKeys as error:
+        channels.say(f"error: {error}")
     except InvalidDeclarations as error:
         show_problems(channels, error.problems, folder)
         channels.say("Nothing was sent to any API: fix the problems above and run again.")

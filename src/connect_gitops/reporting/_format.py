@@ -19,7 +19,14 @@ UNSET = "(unset)"
 VALUE_MAX_CHARS = 80
 """Longer values are shortened with an ellipsis: a plan is read, not diffed byte by byte."""
 
-CHANGE_SYMBOL = {"create": "+", "update": "~", "blocked": "!", "noop": "="}
+CHANGE_SYMBOL = {
+    "create": "+",
+    "update": "~",
+    "redeploy": "~",
+    "replace": "-/+",
+    "blocked": "!",
+    "noop": "=",
+}
 """The mark of each kind of change, the same in every report."""
 OUTCOME_SYMBOL = {
     "created": "+",

@@ -38,7 +38,14 @@ from connect_gitops.reporting.summary import (
 INDENT = "    "
 ARROW = "→"
 
-_CHANGE_STYLE = {"create": "green", "update": "yellow", "blocked": "red", "noop": "dim"}
+_CHANGE_STYLE = {
+    "create": "green",
+    "update": "yellow",
+    "redeploy": "yellow",
+    "replace": "red",
+    "blocked": "red",
+    "noop": "dim",
+}
 _OUTCOME_STYLE = {
     "created": "green",
     "updated": "yellow",
@@ -129,8 +136,8 @@ def _change_lines(change: Change) -> list[Line]:
             _line(INDENT, f"{clean(path)}: ", (format_value(value), "green"))
             for path, value in draft_fields(change)
         ]
-    elif change.kind == "update":
-        lines = [_head(mark, "update", change.key, where, style)]
+    elif change.kind in ("update", "redeploy", "replace"):
+        lines = [_head(mark, change.kind, change.key, where, style)]
         lines += [
             _line(
                 INDENT,
