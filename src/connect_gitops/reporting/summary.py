@@ -82,8 +82,9 @@ DEPLOYMENT_OUTCOMES: tuple[OutcomeKind, ...] = (
 
 
 def is_drifted(change: Change) -> bool:
-    """A declared connector whose live state differs: fields, or a pending preview / publish."""
-    if change.kind == "update":
+    """A declared connector or deployment whose live state differs: fields, a pending preview /
+    publish, a deployment to redeploy (a value changed by hand, a connector behind, Failed)."""
+    if change.kind in ("update", "redeploy", "replace"):
         return True
     return change.kind in ("noop", "blocked") and bool(change.fields or change.lifecycle)
 
