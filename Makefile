@@ -16,6 +16,11 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
+# The example deployments read their secured values from these variables; any value will do
+# for the embedded emulator (it stores a hash and never shows it).
+demo: export STRIPE_TEST_SECRET_KEY ?= demo-value-for-the-emulator
+demo: export STRIPE_SECRET_KEY ?= demo-value-for-the-emulator
+demo: export STRIPE_WEBHOOK_SECRET ?= demo-value-for-the-emulator
 demo: install
 	rm -rf examples/.connect-gitops
 	$(BIN)/connect-gitops validate examples

@@ -161,7 +161,10 @@ def test_export_of_every_field_round_trips_to_an_empty_plan(
         "GET"
     ]
     tokens = control(emulator_url, "GET", "state")["tokens"].values()
-    assert [t["scopes"] for t in tokens][-1] == [f"view_connectors:{PROJECT}"]
+    assert sorted(t["scopes"] for t in tokens)[-2:] == [
+        [f"view_connectors:{PROJECT}"],
+        [f"view_connectors_deployments:{PROJECT}"],
+    ]
 
     assert run("validate", str(folder)).exit_code == 0
     assert changes_and_orphans(plan_json(folder)) == ([], [])
@@ -333,7 +336,8 @@ def test_export_of_an_unknown_key_fails_clearly_and_writes_nothing(
 
     assert result.exit_code == 1
     assert result.stderr.strip() == (
-        "error: no connector with key 'no-such-connector' in target 'emu'; nothing was written"
+        "error: no connector or deployment with key 'no-such-connector' in target 'emu'; "
+        "nothing was written"
     )
     assert sorted(p.name for p in folder.iterdir()) == ["connect-gitops.yaml"]
 

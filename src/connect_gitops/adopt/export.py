@@ -14,6 +14,12 @@ the existing declarations, reads the live connectors with a read-only token, and
   name is taken), starting with a ``# yaml-language-server: $schema=...`` line: a relative path
   to the nearest ``schema/connector.schema.json`` up the tree, else to where
   ``connect-gitops schema > schema/connector.schema.json`` beside connect-gitops.yaml puts it.
+- Deployments are exported too, read with a token of their own (``view_connectors_deployments``)
+  so that credentials without that scope still export connectors (a notice says so). A
+  deployment already declared for the target is edited in place like a connector; any other
+  gets ``<out-dir>/<key>.deployment.yaml`` (``<key>.deployment.<target>.yaml`` if taken):
+  a deployment may share its key with a connector. See :mod:`connect_gitops.core.deployments
+  .adoption` for what is written.
 - Every edited document is parsed back and compared with what was meant before anything is
   written; files are replaced atomically.
 """
@@ -25,9 +31,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from connect_gitops.adopt.deployment_edit import render_new_deployment, update_deployment_file
 from connect_gitops.adopt.yaml_edit import render_new, update_file
 from connect_gitops.apply.connections import ClientOptions, open_clients
 from connect_gitops.client.api import ConnectClient
+from connect_gitops.client.deployment_reads import deployments_by_key, query_deployments
+from connect_gitops.client.errors import Forbidden, Unauthorized
 from connect_gitops.core.adoption import (
     AdoptionError,
     ExportedFile,
@@ -35,6 +44,9 @@ from connect_gitops.core.adoption import (
     new_declaration,
 )
 from connect_gitops.core.declarations import DeclaredConnector
+from connect_gitops.core.deployments.adoption import NO_KEY, new_deployment_declaration
+from connect_gitops.core.deployments.declarations import DeclaredDeployment
+from connect_gitops.core.deployments.live import Deployment
 from connect_gitops.core.live import ConnectorStaged
 from connect_gitops.source.config import Config, ConfigError, load_config
 from connect_gitops.source.files import CONFIG_FILE, is_declaration_path, write_atomically
@@ -42,6 +54,7 @@ from connect_gitops.source.loader import InvalidDeclarations, load_folder
 
 SCHEMA_PATH = "schema/connector.schema.json"
 """Where the README tells users to keep ``connect-gitops schema``'s output."""
+DEPLOYMENTS_SCOPE = "view_connectors_deployments"
 
 
 class ExportError(Exception):
@@ -78,9 +91,15 @@ async def export_run(
     declared = {d.key: d for d in found.declarations if d.target == target}
     read_only = replace(options, read_only=True)
     async with open_clients(config, [target], environ, read_only) as clients:
-        live = await _read_live(clients[target], target, request.keys)
+        live = await _read_live(clients[target], request.keys)
     result = ExportResult(target=target, dry_run=request.dry_run)
+    deployments = await _read_deployments(config, target, environ, read_only, request.keys, result)
+    _check_keys(request.keys, live, deployments, target, result)
     plan = _plan_files(config, target, request.out_dir, declared, live, result)
+    declared_deployments = {d.key: d for d in found.deployments if d.target == target}
+    plan += _plan_deployment_files(
+        config, target, request.out_dir, declared_deployments, deployments or [], result, plan
+    )
     if not request.dry_run:
         for exported in plan:
             if exported.kind != "unchanged":
@@ -90,20 +109,53 @@ async def export_run(
     return result
 
 
-async def _read_live(
-    client: ConnectClient, target: str, keys: Sequence[str]
-) -> list[ConnectorStaged]:
-    """The target's live connectors: these keys (each must exist), or all of them."""
+async def _read_live(client: ConnectClient, keys: Sequence[str]) -> list[ConnectorStaged]:
+    """The target's live connectors: those of these keys that exist, or all of them."""
     if not keys:
         return await client.query_all()
-    by_key = await client.get_many_by_key(keys)
-    unknown = [key for key in dict.fromkeys(keys) if key not in by_key]
+    return list((await client.get_many_by_key(keys)).values())
+
+
+async def _read_deployments(
+    config: Config,
+    target: str,
+    environ: Mapping[str, str],
+    options: ClientOptions,
+    keys: Sequence[str],
+    result: ExportResult,
+) -> list[Deployment] | None:
+    """The target's live deployments (those of ``keys``, or all), with a token of their own;
+    ``None``, and a notice, when the credentials may not read them."""
+    deployments_only = replace(options, scopes=(DEPLOYMENTS_SCOPE,))
+    try:
+        async with open_clients(config, [target], environ, deployments_only) as clients:
+            if keys:
+                return list((await deployments_by_key(clients[target], keys)).values())
+            return await query_deployments(clients[target])
+    except (Forbidden, Unauthorized) as error:
+        if isinstance(error, Unauthorized) and error.code != "invalid_scope":
+            raise
+        result.notices.append(
+            f"notice: deployments were not exported: the credentials of target {target!r} "
+            f"cannot read them (they need {DEPLOYMENTS_SCOPE}); connectors were"
+        )
+        return None
+
+
+def _check_keys(
+    keys: Sequence[str],
+    connectors: Sequence[ConnectorStaged],
+    deployments: Sequence[Deployment] | None,
+    target: str,
+    result: ExportResult,
+) -> None:
+    """Each ``--key`` must name a live connector or deployment of the target."""
+    found = {c.key for c in connectors} | {d.key for d in deployments or [] if d.key}
+    unknown = [key for key in dict.fromkeys(keys) if key not in found]
     if unknown:
         names = ", ".join(repr(key) for key in unknown)
-        raise ExportError(
-            f"no connector with key {names} in target {target!r}; nothing was written"
-        )
-    return list(by_key.values())
+        what = "connector" if deployments is None else "connector or deployment"
+        raise ExportError(f"no {what} with key {names} in target {target!r}; nothing was written")
 
 
 def _load_config(out_dir: Path, environ: Mapping[str, str]) -> Config:
@@ -175,9 +227,69 @@ def _plan_files(
     return files
 
 
-def _free_path(out_dir: Path, key: str, target: str, taken: set[Path]) -> Path | None:
-    """``<key>.yaml``, or ``<key>.<target>.yaml`` when that exists; never an existing file."""
-    for name in (f"{key}.yaml", f"{key}.{target}.yaml"):
+def _plan_deployment_files(
+    config: Config,
+    target: str,
+    out_dir: Path,
+    declared: Mapping[str, DeclaredDeployment],
+    live: Sequence[Deployment],
+    result: ExportResult,
+    planned: Sequence[ExportedFile],
+) -> list[ExportedFile]:
+    """The deployments' files, as for connectors: declared ones edited in place, then new ones
+    (``<key>.deployment.yaml``). A deployment without a key cannot be declared: a notice."""
+    updates: dict[str, list[tuple[DeclaredDeployment, Deployment]]] = {}
+    new: list[Deployment] = []
+    for deployment in sorted(live, key=lambda d: (d.key or "", d.id)):
+        if deployment.key is None:
+            result.notices.append(f"notice: deployment {deployment.id} {NO_KEY}; not exported")
+            continue
+        existing = declared.get(deployment.key)
+        if existing is None:
+            new.append(deployment)
+        else:
+            updates.setdefault(existing.file, []).append((existing, deployment))
+    files: list[ExportedFile] = []
+    for name in sorted(updates):
+        try:
+            files.append(
+                update_deployment_file(
+                    config.root / name,
+                    updates[name],
+                    target=target,
+                    default_target=config.default_target,
+                )
+            )
+        except AdoptionError as error:
+            result.failures.append(str(error))
+    reconcile_target = None if target == config.default_target else target
+    taken = {exported.path for exported in planned}
+    for deployment in new:
+        assert deployment.key is not None
+        try:
+            document = new_deployment_declaration(deployment, target=reconcile_target)
+        except AdoptionError as error:
+            result.failures.append(str(error))
+            continue
+        path = _free_path(out_dir, deployment.key, target, taken, suffix=".deployment")
+        if path is None:
+            result.failures.append(
+                f"deployment {deployment.key!r}: {out_dir / (deployment.key + '.deployment.yaml')}"
+                " and its target's name exist and declare other things; not overwritten"
+            )
+            continue
+        taken.add(path)
+        text = render_new_deployment(document, schema=_schema_reference(path.parent, config.root))
+        files.append(ExportedFile(path, "created", (deployment.key,), text, resource="deployment"))
+    return files
+
+
+def _free_path(
+    out_dir: Path, key: str, target: str, taken: set[Path], *, suffix: str = ""
+) -> Path | None:
+    """``<key><suffix>.yaml``, or ``<key><suffix>.<target>.yaml`` when that exists; never an
+    existing file."""
+    for name in (f"{key}{suffix}.yaml", f"{key}{suffix}.{target}.yaml"):
         path = out_dir / name
         if not path.exists() and path not in taken:
             return path

@@ -55,7 +55,7 @@ def render_new(document: Mapping[str, Any], *, schema: str) -> str:
         else:
             data[name] = value
     data.yaml_set_start_comment(f"yaml-language-server: $schema={schema}")
-    return _dump([data], _yaml(mapping=2, offset=2))
+    return dump([data], round_trip(mapping=2, offset=2))
 
 
 def update_file(
@@ -80,11 +80,11 @@ def update_file(
     if not all_edits:
         return ExportedFile(path, "unchanged", keys, text, text)
     mapping, offset = guess_indent(text)
-    yaml = _yaml(mapping=mapping, offset=offset)
+    yaml = round_trip(mapping=mapping, offset=offset)
     documents = list(yaml.load_all(text))
     for index, edits in _documents_to_edit(documents, plans, target, default_target):
         _apply_edits(documents[index], edits)
-    new_text = _dump(documents, yaml)
+    new_text = dump(documents, yaml)
     _check(path, new_text, plans, target, default_target)
     return ExportedFile(path, "updated", keys, new_text, text, all_edits)
 
@@ -96,13 +96,15 @@ def _documents_to_edit(
     for index, document in enumerate(documents):
         if (
             isinstance(document, Mapping)
+            and document.get("kind") != "Deployment"
             and document.get("key") in plans
-            and _document_target(document, default_target) == target
+            and document_target(document, default_target) == target
         ):
             yield index, plans[document["key"]][1]
 
 
-def _document_target(document: Mapping[str, Any], default_target: str | None) -> str | None:
+def document_target(document: Mapping[str, Any], default_target: str | None) -> str | None:
+    """The target a declaration document names, else the default target."""
     reconcile = document.get("reconcile")
     named = reconcile.get("target") if isinstance(reconcile, Mapping) else None
     return named if isinstance(named, str) else default_target
@@ -153,12 +155,15 @@ def _check(path: Path, text: str, plans: Edits, target: str, default_target: str
         data = document.data
         if not isinstance(data, dict) or data.get("key") not in plans:
             continue
-        if _document_target(data, default_target) != target:
+        if data.get("kind") == "Deployment":
+            continue  # a deployment may share a connector's key
+        if document_target(data, default_target) != target:
             continue
         item, edits = plans[data["key"]]
         wanted = edited(managed_fields(item.declaration), edits)
         try:
-            got = managed_fields(ConnectorDeclaration.model_validate(data))
+            connector = {name: value for name, value in data.items() if name != "kind"}
+            got = managed_fields(ConnectorDeclaration.model_validate(connector))
         except ValueError as error:
             raise AdoptionError(f"{path}: the edited declaration is invalid: {error}") from None
         if normalised(got) != normalised(wanted):
@@ -201,7 +206,8 @@ def guess_indent(text: str) -> tuple[int, int]:
     return mapping or 2, max(offset if offset is not None else 2, 0)
 
 
-def _yaml(*, mapping: int, offset: int) -> YAML:
+def round_trip(*, mapping: int, offset: int) -> YAML:
+    """ruamel.yaml in round-trip mode, writing with the given indents and never folding."""
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096
@@ -210,7 +216,8 @@ def _yaml(*, mapping: int, offset: int) -> YAML:
     return yaml
 
 
-def _dump(documents: Sequence[Any], yaml: YAML) -> str:
+def dump(documents: Sequence[Any], yaml: YAML) -> str:
+    """The documents as text, separated by ``---``."""
     stream = io.StringIO()
     yaml.dump_all(documents, stream)
     return stream.getvalue()

@@ -34,7 +34,6 @@ EmbeddedTransport = Callable[[Path], httpx.AsyncBaseTransport]
 """Builds the in-process transport of an emulator target from its state file."""
 
 EMBEDDED_URL = "http://127.0.0.1"
-EMBEDDED_PROJECT = "emulator-project"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +47,9 @@ class ClientOptions:
     on_token: Callable[[str], None] | None = None
     retry: RetryPolicy = DEFAULT_RETRY
     embedded: EmbeddedTransport | None = None
+    scopes: tuple[str, ...] = ()
+    """Scope names asked for instead of the above (export reads deployments with a token of its
+    own, so credentials without the deployments scope still export connectors)."""
 
 
 def _scopes(read_only: bool, deployments: bool) -> list[str]:
@@ -72,14 +74,14 @@ def make_client(
     ``manage_connectors_deployments`` beside it.
     """
     target = config.target(name)
-    scopes = _scopes(options.read_only, deployments)
+    scopes = list(options.scopes) or _scopes(options.read_only, deployments)
     if isinstance(target, EmulatorTarget):
         if options.embedded is None:
             raise ConfigError(f"target {name!r} is an emulator target, not available here")
         return ConnectClient(
             api_url=EMBEDDED_URL,
             auth_url=EMBEDDED_URL,
-            project_key=EMBEDDED_PROJECT,
+            project_key=target.project_key,
             client_id="connect-gitops",
             client_secret="embedded-emulator",
             scopes=scopes,

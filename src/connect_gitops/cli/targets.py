@@ -44,7 +44,9 @@ def targets(ctx: click.Context, directory: Path, output_format: str) -> None:
         if target is None:
             detail = f"unavailable: {config.unavailable.get(name, '')}"
         elif isinstance(target, EmulatorTarget):
-            detail = f"embedded emulator, state in {target.state_file}"
+            detail = (
+                f"embedded emulator, project {target.project_key}, state in {target.state_file}"
+            )
         else:
             detail = f"{target.region} project {target.project_key} at {target.api_url}"
         click.echo(f"{name}{default}: {detail}")

@@ -230,6 +230,8 @@ class ExportedFile:
     previous: str | None = None
     """Its content before (``None`` for a new file)."""
     edits: tuple[FieldEdit, ...] = ()
+    resource: Literal["connector", "deployment"] = "connector"
+    """What the keys name: connectors, or deployments."""
 
 
 @dataclass(slots=True)
@@ -247,5 +249,5 @@ class ExportResult:
     def ok(self) -> bool:
         return not self.failures
 
-    def count(self, kind: str) -> int:
-        return sum(len(f.keys) for f in self.files if f.kind == kind)
+    def count(self, kind: str, resource: str = "connector") -> int:
+        return sum(len(f.keys) for f in self.files if f.kind == kind and f.resource == resource)

@@ -277,7 +277,7 @@ class _DeclarationSchema(GenerateJsonSchema):
 
 
 def declaration_json_schema() -> dict[str, Any]:
-    """The JSON Schema of a declaration file (``connect-gitops schema``)."""
+    """The JSON Schema of a connector document (part of ``connect-gitops schema``)."""
     schema = ConnectorDeclaration.model_json_schema(
         ref_template="#/definitions/{model}", schema_generator=_DeclarationSchema
     )

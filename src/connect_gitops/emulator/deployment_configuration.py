@@ -4,6 +4,11 @@
 Secured values are hashed on the way in (`valueSha256`); the emulator never keeps them in clear.
 A required key is satisfied by a non-empty value or by its connect.yaml default. The RAML names
 no code for a missing required application key: the emulator answers InvalidJsonInput naming it.
+
+Every connect.yaml deploys at least one application, and Connect lists each one in
+`configurations`, so a connector whose `configurations` is empty never had its connect.yaml read
+(a repository the emulator cannot reach, such as github.com, without a `connectYaml` setting).
+What it accepts is unknown: a deployment of it may configure any application and key.
 """
 
 from __future__ import annotations
@@ -23,6 +28,11 @@ def hashed(values: list[JsonObject]) -> list[JsonObject]:
         {"key": v["key"], "valueSha256": hashlib.sha256(v["value"].encode()).hexdigest()}
         for v in values
     ]
+
+
+def configurations_known(connector: JsonObject) -> bool:
+    """Whether the connector's configurations were read from its connect.yaml (see above)."""
+    return bool(connector.get("configurations"))
 
 
 def _spec(connector: JsonObject, name: str) -> JsonObject | None:
@@ -61,9 +71,12 @@ def check_application(
     """
     name = given["applicationName"]
     spec = _spec(connector, name)
-    exists = spec is not None or (newer is not None and _spec(newer, name) is not None)
+    read = configurations_known(connector)
+    exists = not read or spec is not None or (newer is not None and _spec(newer, name))
     if deployment is not None and exists and name not in _names(deployment):
         raise _not_included(deployment, name)
+    if not read:
+        return
     if spec is None:
         raise connect_error(
             "DeploymentUnknownApplicationConfiguration",
@@ -114,7 +127,9 @@ def check_required(connector: JsonObject, applications: list[JsonObject]) -> Non
 
 
 def check_global(connector: JsonObject, given: JsonObject) -> None:
-    """Global values: every key must be one of the connector's global keys."""
+    """Global values: every key must be one of the connector's global keys (when known)."""
+    if not configurations_known(connector):
+        return
     spec = connector.get("globalConfiguration") or {}
     for field, kind in KINDS:
         known = _keys(spec.get(field) or [])

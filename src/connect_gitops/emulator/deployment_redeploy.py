@@ -30,7 +30,10 @@ ALREADY = {"Queued": "queued", "Deploying": "deploying", "Undeploying": "undeplo
 
 def _moved(applications: list[JsonObject], connector: JsonObject) -> list[JsonObject]:
     """The applications after `updateConnector`: the new connector's, keeping the values of
-    keys it still has; applications it dropped are gone, new ones start empty."""
+    keys it still has; applications it dropped are gone, new ones start empty. A connector
+    whose configurations are unknown (connect.yaml not read) keeps them as they are."""
+    if not config.configurations_known(connector):
+        return applications
     current = {a["applicationName"]: a for a in applications}
     moved: list[JsonObject] = []
     for spec in connector.get("configurations") or []:

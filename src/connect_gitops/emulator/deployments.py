@@ -76,7 +76,8 @@ def application(
         "securedConfiguration": config.hashed(given["securedConfiguration"]) if given else [],
     }
     schedule = (given or {}).get("schedule") or schedules.get(name)
-    if spec.get("applicationType") == "job" and schedule is not None:
+    # A job, or an application of unknown type (connect.yaml not read) given a schedule.
+    if spec.get("applicationType", "job") == "job" and schedule is not None:
         app["schedule"] = schedule
     return app
 
@@ -124,9 +125,11 @@ def create(
         config.check_application(connector, given)
     given_by_name = {a["applicationName"]: a for a in draft["configurations"]}
     schedules = context.check_repository(**connector["repository"]).specification.schedules
+    # Unknown configurations (connect.yaml not read): the deployment runs what the draft names.
+    known = config.configurations_known(connector)
+    specs = connector["configurations"] if known else draft["configurations"]
     applications = [
-        application(spec, given_by_name.get(spec["applicationName"]), schedules)
-        for spec in connector.get("configurations") or []
+        application(spec, given_by_name.get(spec["applicationName"]), schedules) for spec in specs
     ]
     config.check_required(connector, applications)
     global_values = draft["globalConfiguration"]

@@ -24,6 +24,8 @@ def render_export(result: ExportResult) -> str:
         if exported.kind == "unchanged":
             continue
         keys = ", ".join(exported.keys)
+        if exported.resource == "deployment":
+            keys = f"deployment {keys}"
         action = f"would {verb[exported.kind]}" if result.dry_run else exported.kind
         lines.append(f"{action} {shown(exported.path)} ({keys})")
         for edit in exported.edits:
@@ -34,11 +36,18 @@ def render_export(result: ExportResult) -> str:
     lines += result.notices
     lines += [f"error: cannot export {failure}" for failure in result.failures]
     prefix = "Export (dry run)" if result.dry_run else "Export"
-    lines.append(
+    summary = (
         f"{prefix} of target {result.target!r}: {result.count('created')} created, "
         f"{result.count('updated')} updated, {result.count('unchanged')} unchanged, "
         f"{len(result.failures)} failed."
     )
+    if any(exported.resource == "deployment" for exported in result.files):
+        summary += " Deployments: " + ", ".join(
+            f"{result.count(kind, 'deployment')} {kind}"
+            for kind in ("created", "updated", "unchanged")
+        )
+        summary += "."
+    lines.append(summary)
     return "\n".join(lines)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from connect_gitops.core.outcomes import ApplyResult, Outcome
 from connect_gitops.core.plan import Change, Orphan, Plan
+from connect_gitops.reporting import _deployments as deployments
 from connect_gitops.reporting._format import (
     CHANGE_SYMBOL,
     OUTCOME_SYMBOL,
@@ -234,11 +235,136 @@ def _orphan_section(orphans: Sequence[Orphan], explanation: str) -> Section:
     )
 
 
+# --- deployments in plans ---------------------------------------------------------------------
+
+DEPLOYMENT_ORPHANS_HELP = (
+    "Live deployments that no declaration names. They are not deleted; a deployment without "
+    "a key is shown by its id."
+)
+
+
+def _deployment_summary(change: Change) -> str:
+    """The Change cell of a deployment: kind, counts, version move, secured values, waits."""
+    reasons = deployments.reasons(change)
+    if change.kind == "replace":
+        parts = ["**replace: DELETE and re-create**"]
+        immutable = [f.path for f in change.fields if f.before is not None]
+        if immutable:
+            parts.append("immutable " + ", ".join(code(path) for path in immutable))
+        reasons = [r for r in reasons if r != "DELETE and re-create"]
+    elif change.kind == "redeploy":
+        values = [f for f in change.fields if not deployments.is_version_move(change, f)]
+        parts = ["redeploy" + (f": {plural(len(values), 'field')}" if values else "")]
+        parts += [
+            text(deployments.version_move(f))
+            for f in change.fields
+            if deployments.is_version_move(change, f)
+        ]
+    elif change.kind == "blocked":
+        return f"blocked: {text('; '.join(reasons) or 'blocked')}"
+    else:
+        parts = [{"noop": "unchanged"}.get(change.kind, change.kind)]
+    parts += [text(reason) for reason in reasons]
+    if deployments.sends_secured(change):
+        count = plural(len(change.secured), "secured value")
+        parts.append(f"{count} ({deployments.SENT_NEVER_COMPARED})")
+    parts += [text(deployments.wait_text(change, wait)) for wait in change.waitsFor]
+    return " · ".join(parts)
+
+
+def _deployment_fields(change: Change) -> str:
+    if change.kind == "blocked" and change.id is None:
+        return ""  # a create that cannot be made: its reasons say what to fix
+    if change.kind == "create":
+        rows = "".join(_row(code(f.path), code(format_value(f.after))) for f in change.fields)
+        return _header("Field", "Value") + rows if rows else ""
+    rows = ""
+    setting = change.kind == "replace"
+    for f in change.fields:
+        if deployments.is_version_move(change, f):
+            before, after = f"v{f.before}" if f.before is not None else "", f.after
+            moved = "latest" if after == "latest" else f"latest (v{after})"
+            rows += _row(code("connector"), code(before), code(moved))
+        elif f.before is None and setting:
+            rows += _row(code(f.path), "", code(format_value(f.after)))
+        else:
+            rows += _row(code(f.path), code(format_value(f.before)), code(format_value(f.after)))
+    return _header("Field", "Before", "After") + rows if rows else ""
+
+
+def _deployment_details(change: Change) -> str:
+    """The field changes, what a replace deletes, why a change is blocked, the secured values
+    it sends (names only) and the connector steps it waits for."""
+    blocks = []
+    if change.kind == "replace":
+        blocks.append(f"> **{text(deployments.deletes(change))}**\n")
+    if change.kind == "blocked":
+        blocks.append("".join(f"- {text(reason)}\n" for reason in deployments.reasons(change)))
+    blocks.append(_deployment_fields(change))
+    blocks.append(
+        "".join(f"- → {text(deployments.wait_text(change, w))}\n" for w in change.waitsFor)
+    )
+    if deployments.sends_secured(change):
+        blocks.append(
+            f"Secured values, by name only ({deployments.SENT_NEVER_COMPARED}):\n\n"
+            + "".join(f"- {code(deployments.secured_name(v))}\n" for v in change.secured)
+        )
+    body = "\n".join(block for block in blocks if block)
+    if not body:
+        return ""
+    return _details(f"{CHANGE_SYMBOL[change.kind]} {change.key}", change.target, body)
+
+
+def _deployment_sections(plan: Plan) -> list[Section]:
+    listed = [c for c in deployments.deployment_changes(plan) if deployments.is_listed(c)]
+    changes = Section(
+        heading="#### Deployments\n\n",
+        header=_header("", "Deployment", "Target", "Source", "Change"),
+        rows=[
+            _row(
+                code(CHANGE_SYMBOL[c.kind]),
+                code(c.key),
+                code(c.target),
+                _source(c.file, c.line),
+                _deployment_summary(c),
+            )
+            for c in listed
+        ],
+        noun="deployment changes",
+        details=[d for d in (_deployment_details(c) for c in listed) if d],
+    )
+    note = deployments.not_compared_note(plan)
+    if note is not None and changes.rows:
+        changes.heading += f"{text(note)}\n\n"
+    return [changes, _deployment_orphan_section(plan.orphans)]
+
+
+def _deployment_orphan_section(orphans: Sequence[Orphan]) -> Section:
+    """Live deployments no declaration names; one without a key by its id."""
+    return Section(
+        heading=f"#### Deployment orphans\n\n{DEPLOYMENT_ORPHANS_HELP}\n\n",
+        header=_header("Deployment", "Target", "Id"),
+        rows=[
+            _row(
+                code(o.key) if o.key else text(deployments.NO_KEY),
+                code(o.target),
+                code(o.id) if o.id else "",
+            )
+            for o in orphans
+            if deployments.is_deployment(o)
+        ],
+        noun="deployment orphans",
+    )
+
+
 def render_plan_markdown(
     plan: Plan, *, title: str | None = None, max_chars: int = MAX_CHARS
 ) -> str:
-    """The plan for a pull request comment or a step summary, folded to ``max_chars``."""
-    listed = [c for c in plan.changes if c.kind != "noop" or c.lifecycle]
+    """The plan for a pull request comment or a step summary, folded to ``max_chars``.
+
+    Connectors and deployments each get their table (and orphans theirs).
+    """
+    listed = [c for c in deployments.connector_changes(plan) if deployments.is_listed(c)]
     changes = Section(
         heading="#### Changes\n\n",
         header=_header("", "Connector", "Target", "Source", "Change"),
@@ -256,10 +382,11 @@ def render_plan_markdown(
         details=[d for d in (_change_details(c) for c in listed) if d],
     )
     orphans = _orphan_section(
-        plan.orphans, "Live connectors that no declaration names. They are not deleted."
+        [o for o in plan.orphans if not deployments.is_deployment(o)],
+        "Live connectors that no declaration names. They are not deleted.",
     )
     intro = _heading(title or "connect-gitops plan", plan_headline(plan))
-    return fold(intro, [changes, orphans], max_chars)
+    return fold(intro, [changes, orphans, *_deployment_sections(plan)], max_chars)
 
 
 # --- apply ------------------------------------------------------------------------------------
@@ -352,12 +479,19 @@ ORPHANS_HELP = (
 )
 
 
+def _drift_name(change: Change) -> str:
+    """The key, marked when it names a deployment (drift lists both in one table)."""
+    return code(change.key) + (" (deployment)" if deployments.is_deployment(change) else "")
+
+
 def _drift_cell(change: Change) -> str:
     paths = ", ".join(f.path for f in change.fields)
     parts = [code(shorten(paths, 120))] if paths else []
     parts += [f"{text(step.step)}: {text(step.reason)}" for step in change.lifecycle]
     if change.kind == "blocked":
         parts.append(f"blocked: {text(change.reason or 'blocked')}")
+    elif deployments.is_deployment(change) and change.reason:
+        parts.append(text(change.reason))
     return " · ".join(parts)
 
 
@@ -387,7 +521,7 @@ def render_drift_markdown(
         heading=f"#### Drifted connectors\n\n{DRIFTED_HELP}\n\n",
         header=_header("Connector", "Target", "Source", "Drift"),
         rows=[
-            _row(code(c.key), code(c.target), _source(c.file, c.line), _drift_cell(c))
+            _row(_drift_name(c), code(c.target), _source(c.file, c.line), _drift_cell(c))
             for c in drift
         ],
         noun="drifted connectors",
@@ -396,9 +530,11 @@ def render_drift_markdown(
     absent = Section(
         heading=f"#### Missing connectors\n\n{MISSING_HELP}\n\n",
         header=_header("Connector", "Target", "Source"),
-        rows=[_row(code(c.key), code(c.target), _source(c.file, c.line)) for c in missing(plan)],
+        rows=[_row(_drift_name(c), code(c.target), _source(c.file, c.line)) for c in missing(plan)],
         noun="missing connectors",
     )
-    orphans = _orphan_section(plan.orphans, ORPHANS_HELP)
+    connector_orphans = [o for o in plan.orphans if not deployments.is_deployment(o)]
+    orphans = _orphan_section(connector_orphans, ORPHANS_HELP)
+    deployment_orphans = _deployment_orphan_section(plan.orphans)
     intro = _heading(title or "connect-gitops drift", drift_summary(plan))
-    return fold(intro, [changes, absent, orphans], max_chars)
+    return fold(intro, [changes, absent, orphans, deployment_orphans], max_chars)

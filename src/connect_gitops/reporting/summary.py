@@ -6,27 +6,44 @@ Text, Markdown and the step summary must agree word for word, so the sentences l
 from __future__ import annotations
 
 from connect_gitops.core.outcomes import ApplyResult, Outcome, OutcomeKind
-from connect_gitops.core.plan import Change, Plan
+from connect_gitops.core.plan import Change, Orphan, Plan
+from connect_gitops.reporting._deployments import (
+    connector_changes,
+    deployment_changes,
+    deployment_counts,
+    has_deployments,
+    is_deployment,
+)
 from connect_gitops.reporting._format import plural
 
 NO_CHANGES = "No changes. Live connectors match the declarations."
+NO_CHANGES_WITH_DEPLOYMENTS = "No changes. Live connectors and deployments match the declarations."
 NO_DRIFT = "No drift."
 STALE_HINT = "stale plan: re-run plan"
 
 
 def plan_summary(plan: Plan) -> str:
-    """``Plan: 1 to create, 2 to update, 9 unchanged, 0 blocked, 1 orphan.``"""
-    s = plan.summary
-    return (
-        f"Plan: {s.create} to create, {s.update} to update, {s.noop} unchanged, "
-        f"{s.blocked} blocked, {plural(s.orphans, 'orphan')}."
+    """``Plan: 1 to create, 2 to update, 9 unchanged, 0 blocked, 1 orphan.``, and when the plan
+    has deployments, their counts apart: ``Deployments: 1 to create, 1 to redeploy, ...``."""
+    if not has_deployments(plan):
+        s = plan.summary
+        return (
+            f"Plan: {s.create} to create, {s.update} to update, {s.noop} unchanged, "
+            f"{s.blocked} blocked, {plural(s.orphans, 'orphan')}."
+        )
+    connectors = Plan(
+        changes=connector_changes(plan),
+        orphans=[orphan for orphan in plan.orphans if not is_deployment(orphan)],
     )
+    deployment_orphans = sum(is_deployment(orphan) for orphan in plan.orphans)
+    counts = deployment_counts(deployment_changes(plan), deployment_orphans)
+    return f"{plan_summary(connectors)} Deployments: {counts}."
 
 
 def plan_headline(plan: Plan) -> str:
     """The summary line, or the reassuring sentence when there is nothing to do at all."""
     if not plan.has_changes and not plan.orphans and plan.summary.blocked == 0:
-        return NO_CHANGES
+        return NO_CHANGES_WITH_DEPLOYMENTS if has_deployments(plan) else NO_CHANGES
     return plan_summary(plan)
 
 
@@ -83,7 +100,8 @@ DEPLOYMENT_OUTCOMES: tuple[OutcomeKind, ...] = (
 
 def is_drifted(change: Change) -> bool:
     """A declared connector or deployment whose live state differs: fields, a pending preview /
-    publish, a deployment to redeploy (a value changed by hand, a connector behind, Failed)."""
+    publish, or a deployment to redeploy (a value changed by hand, a connector behind, a
+    ``Failed`` build in drift mode) or replace."""
     if change.kind in ("update", "redeploy", "replace"):
         return True
     return change.kind in ("noop", "blocked") and bool(change.fields or change.lifecycle)
@@ -99,14 +117,25 @@ def missing(plan: Plan) -> list[Change]:
 
 
 def drift_summary(plan: Plan) -> str:
-    """``Drift: 2 connectors drifted, 1 missing, 1 orphan.`` or ``No drift.``"""
+    """``Drift: 2 connectors drifted, 1 missing, 1 orphan.`` or ``No drift.``; deployments are
+    counted apart (``Deployments: 1 drifted, 0 missing, 0 orphans.``) when there are any."""
     n_drifted, n_missing, n_orphans = len(drifted(plan)), len(missing(plan)), len(plan.orphans)
     if not (n_drifted or n_missing or n_orphans):
         return NO_DRIFT
-    return (
-        f"Drift: {plural(n_drifted, 'connector')} drifted, {n_missing} missing, "
-        f"{plural(n_orphans, 'orphan')}."
-    )
+
+    def counted(items: list[Change] | list[Orphan], deployments: bool) -> int:
+        return sum(is_deployment(item) == deployments for item in items)
+
+    def line(deployments: bool) -> str:
+        found = counted(drifted(plan), deployments)
+        noun = f"{found} drifted" if deployments else f"{plural(found, 'connector')} drifted"
+        absent = counted(missing(plan), deployments)
+        orphans = plural(counted(plan.orphans, deployments), "orphan")
+        return f"{noun}, {absent} missing, {orphans}."
+
+    if not has_deployments(plan):
+        return f"Drift: {line(False)}"
+    return f"Drift: {line(False)} Deployments: {line(True)}"
 
 
 def needs_listing(outcome: Outcome) -> bool:

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
 from connect_gitops.core.outcomes import ApplyResult, LifecycleOutcome, Outcome
-from connect_gitops.core.plan import Change, LifecycleStep, Orphan, Plan
+from connect_gitops.core.plan import Change, FieldChange, LifecycleStep, Orphan, Plan
+from connect_gitops.reporting import _deployments as deployments
 from connect_gitops.reporting._format import (
     CHANGE_SYMBOL,
     OUTCOME_SYMBOL,
@@ -126,7 +127,50 @@ def _lifecycle_lines(steps: Sequence[LifecycleStep], *, arrow: bool = True) -> l
     return lines
 
 
+def _field_line(change: Change, field: FieldChange) -> Line:
+    """``path: before → after``; a value a create (or replace) sets: ``path: value``."""
+    if deployments.is_version_move(change, field):
+        return _line(INDENT, (deployments.version_move(field), "yellow"))
+    if field.before is None and change.kind in ("create", "replace"):
+        return _line(INDENT, f"{clean(field.path)}: ", (format_value(field.after), "green"))
+    return _line(
+        INDENT,
+        f"{clean(field.path)}: ",
+        (format_value(field.before), "red"),
+        f" {ARROW} ",
+        (format_value(field.after), "green"),
+    )
+
+
+def _deployment_lines(change: Change) -> list[Line]:
+    """A deployment's change: its kind, why, the fields, the secured values it sends (names
+    only), what it waits for; a replace says first that it deletes the live deployment."""
+    where = location(change.target, change.file, change.line)
+    word = {"noop": "unchanged"}.get(change.kind, change.kind) + " deployment"
+    reasons = deployments.reasons(change)
+    inline = change.kind != "blocked" and bool(reasons)
+    tail = f"  {clean('; '.join(reasons))}" if inline else ""
+    style = _CHANGE_STYLE[change.kind]
+    lines = [_head(CHANGE_SYMBOL[change.kind], word, change.key, where, style, tail)]
+    if change.kind == "replace":
+        lines.append(_line(INDENT, (deployments.deletes(change), "bold red")))
+    if change.kind == "blocked":
+        lines += [_line(INDENT, (clean(reason), "red")) for reason in reasons]
+    if change.kind != "blocked" or change.id is not None:
+        lines += [_field_line(change, field) for field in change.fields]
+    if deployments.sends_secured(change):
+        names = ", ".join(deployments.secured_name(value) for value in change.secured)
+        lines.append(_line(INDENT, f"secured ({deployments.SENT_NEVER_COMPARED}): {clean(names)}"))
+    lines += [
+        _line(INDENT, (f"{ARROW} {clean(deployments.wait_text(change, wait))}", "cyan"))
+        for wait in change.waitsFor
+    ]
+    return lines
+
+
 def _change_lines(change: Change) -> list[Line]:
+    if deployments.is_deployment(change):
+        return _deployment_lines(change)
     where = location(change.target, change.file, change.line)
     style = _CHANGE_STYLE[change.kind]
     mark = CHANGE_SYMBOL[change.kind]
@@ -160,10 +204,14 @@ def _change_lines(change: Change) -> list[Line]:
 
 def _orphan_line(orphan: Orphan) -> Line:
     reason = clean(orphan.reason) if orphan.reason else "no declaration names it; not deleted"
+    if deployments.is_deployment(orphan):
+        mark, name = "? orphan deployment", deployments.orphan_name(orphan)
+    else:
+        mark, name = "? orphan", orphan.key
     return _line(
-        ("? orphan", "magenta"),
+        (mark, "magenta"),
         " ",
-        (clean(orphan.key), "bold"),
+        (clean(name), "bold"),
         f" ({clean(orphan.target)}): {reason}",
     )
 
@@ -172,9 +220,12 @@ def plan_lines(plan: Plan) -> list[Line]:
     """The plan as styled lines: every change but plain noops, the orphans, the summary."""
     lines: list[Line] = []
     for change in plan.changes:
-        if change.kind != "noop" or change.lifecycle:
+        if deployments.is_listed(change):
             lines += _change_lines(change)
     lines += [_orphan_line(orphan) for orphan in plan.orphans]
+    note = deployments.not_compared_note(plan)
+    if note is not None:
+        lines.append(((note, "dim"),))
     if lines:
         lines.append(())
     lines.append(((plan_headline(plan), "bold"),))
@@ -258,7 +309,10 @@ def drift_lines(plan: Plan) -> list[Line]:
     for change in drifted(plan):
         where = location(change.target, change.file, change.line)
         tail = f"  blocked: {clean(change.reason or '')}" if change.kind == "blocked" else ""
-        lines.append(_head("~", "drifted", change.key, where, "yellow", tail))
+        if deployments.is_deployment(change) and change.kind != "blocked" and change.reason:
+            tail = f"  {clean(change.reason)}"
+        word = "drifted deployment" if deployments.is_deployment(change) else "drifted"
+        lines.append(_head("~", word, change.key, where, "yellow", tail))
         lines += [
             _line(
                 INDENT,
@@ -272,7 +326,8 @@ def drift_lines(plan: Plan) -> list[Line]:
         lines += _lifecycle_lines(change.lifecycle, arrow=False)
     for change in missing(plan):
         where = location(change.target, change.file, change.line)
-        lines.append(_head("+", "missing", change.key, where, "green", "  declared but not live"))
+        word = "missing deployment" if deployments.is_deployment(change) else "missing"
+        lines.append(_head("+", word, change.key, where, "green", "  declared but not live"))
     lines += [_orphan_line(orphan) for orphan in plan.orphans]
     if lines:
         lines.append(())

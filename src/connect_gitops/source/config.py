@@ -111,7 +111,8 @@ class TargetConfig(BaseModel):
     @model_validator(mode="after")
     def _api_or_emulator(self) -> TargetConfig:
         if self.emulator is not None:
-            others = sorted(self.model_fields_set - {"emulator"})
+            # projectKey: the project the embedded emulator stands for
+            others = sorted(self.model_fields_set - {"emulator", "projectKey"})
             if others:
                 raise ValueError(f"an emulator target takes no {', '.join(others)}")
             return self
@@ -170,12 +171,18 @@ class ApiTarget:
     client_secret_env: str = DEFAULT_CLIENT_SECRET_ENV
 
 
+EMBEDDED_PROJECT = "emulator-project"
+"""The project of an emulator target that names none."""
+
+
 @dataclass(frozen=True, slots=True)
 class EmulatorTarget:
     """The in-process emulator; needs no credentials; keeps its state in ``state_file``."""
 
     name: str
     state_file: Path
+    project_key: str = EMBEDDED_PROJECT
+    """The project it stands for: deployments live there, and privateProjects name it."""
 
 
 Target = ApiTarget | EmulatorTarget
@@ -248,7 +255,8 @@ def resolve_credentials(target: ApiTarget, environ: Mapping[str, str]) -> Creden
 def build_target(name: str, spec: TargetConfig, root: Path) -> Target:
     """A validated target entry, with its URLs taken from the region table unless given."""
     if spec.emulator is not None:
-        return EmulatorTarget(name, (root / spec.emulator).resolve())
+        project = spec.projectKey or EMBEDDED_PROJECT
+        return EmulatorTarget(name, (root / spec.emulator).resolve(), project)
     assert spec.region is not None  # both checked by the model
     assert spec.projectKey is not None
     api_url, auth_url = REGION_HOSTS[spec.region]

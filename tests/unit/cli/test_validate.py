@@ -16,7 +16,7 @@ def test_examples_are_valid() -> None:
     result = CliRunner().invoke(main, ["validate", str(EXAMPLES)])
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert result.stderr == "ok: 3 connectors in 3 files\n"
+    assert result.stderr == "ok: 3 connectors and 2 deployments in 5 files\n"
 
 
 def test_verbose_lists_connectors(tmp_path: Path) -> None:

@@ -69,7 +69,10 @@ def configuration_problems(
     sent: Sent,
     live: Deployment | None = None,
 ) -> list[str]:
-    """Unknown applications and keys, missing required keys, schedules on non-jobs."""
+    """Unknown applications and keys, missing required keys, schedules on non-jobs; none when
+    the connector's configurations are unknown (:attr:`ConnectorFacts.knows_configurations`)."""
+    if not facts.knows_configurations:
+        return []
     problems: list[str] = []
     known = [application.applicationName for application in facts.configurations]
     for name in sorted(declaration.configurations):

@@ -235,6 +235,16 @@ class ConnectorFacts(BaseModel):
     def application(self, name: str) -> ApplicationFacts | None:
         return next((a for a in self.configurations if a.applicationName == name), None)
 
+    @property
+    def knows_configurations(self) -> bool:
+        """Whether ``configurations`` says what the connector accepts.
+
+        Every connect.yaml deploys at least one application and Connect lists each one, so
+        empty (or missing) configurations mean connect.yaml was not read yet: nothing can be
+        checked before apply, and the API checks the values when they are sent.
+        """
+        return bool(self.configurations)
+
 
 def connector_facts(data: Mapping[str, Any], *, staged: bool) -> ConnectorFacts:
     """The facts of a ConnectorStaged (``staged=True``) or a published Connector, as read."""

@@ -260,6 +260,8 @@ def _redeploy(
     )
     # Live values the running version accepted stay; a move drops those the latest no longer knows.
     moved_to = latest if move is not None and not waits else None
+    if moved_to is not None and not moved_to.knows_configurations:
+        moved_to = None
     action = redeploy_action(declaration, live, moved_to, update_connector=move is not None)
     if problems or missing:
         refusal = "; ".join([*problems, *missing])
