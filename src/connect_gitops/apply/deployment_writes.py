@@ -282,7 +282,8 @@ async def _redeploy(job: DeploymentJob, change: Change) -> Deployment:
             if now is not None and now.version == version:
                 continue  # it did not happen: the same request is still right and safe
             if job.declared is not None:
-                raise _Moved(now, error, landed="redeployed") from None
+                landed: OutcomeKind | None = "redeployed" if now is not None else None
+                raise _Moved(now, error, landed=landed) from None
             if now is not None and now.version == version + 1 and _fields_landed(change, now):
                 return now
             current = now.version if now is not None else None
