@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from connect_gitops.apply.builds import (
     DeploymentApi,
@@ -49,6 +49,7 @@ from connect_gitops.core.deployments.wire import (
 from connect_gitops.core.outcomes import OutcomeKind
 from connect_gitops.core.plan import Change, FieldChange
 
+_T = TypeVar("_T")
 DUPLICATE_FIELD = "DuplicateField"
 INVALID_STATUS = "DeploymentInvalidStatusTransition"
 
@@ -196,7 +197,9 @@ async def replan(job: DeploymentJob, live: Deployment | None, *, rotate: bool) -
 # --- create -----------------------------------------------------------------------------------
 
 
-def _with_secrets(job: DeploymentJob, build: Callable[[], Any]) -> Any:
+def _with_secrets(build: Callable[[], _T]) -> _T:
+    """A request body with the secured values in it; a variable not set ends the write phase
+    as failed, naming the variable (never a value)."""
     try:
         return build()
     except MissingVariables as missing:
@@ -205,7 +208,7 @@ def _with_secrets(job: DeploymentJob, build: Callable[[], Any]) -> Any:
 
 async def _create(job: DeploymentJob, change: Change, *, landed_as: OutcomeKind) -> Deployment:
     """Create from the draft; after an unknown outcome, look the key up before sending again."""
-    body: dict[str, Any] = _with_secrets(job, lambda: draft_with_secrets(change, job.environ))
+    body = _with_secrets(lambda: draft_with_secrets(change, job.environ))
     last: ConnectError | None = None
     for _ in range(UNCERTAIN_ROUNDS + 1):
         try:
@@ -258,9 +261,7 @@ async def _redeploy(job: DeploymentJob, change: Change) -> Deployment:
         live = await _settled(job, await _read(job, id))
         if live.version != version:
             raise _moved_or_stale(job, live, version)
-    actions: list[dict[str, Any]] = _with_secrets(
-        job, lambda: actions_with_secrets(change, job.environ)
-    )
+    actions = _with_secrets(lambda: actions_with_secrets(change, job.environ))
     last: ConnectError | None = None
     for _ in range(UNCERTAIN_ROUNDS + 1):
         try:
