@@ -241,3 +241,15 @@ def test_validate_counts_deployments_apart(tmp_path: Path) -> None:
         "pay.yaml:12: deployment pay-preview -> target default",
         "ok: 1 connector and 2 deployments in 2 files",
     ]
+
+
+def test_validate_never_prints_a_literal_secret(tmp_path: Path) -> None:
+    text = (
+        DEPLOYMENT.format(key="pay-preview").replace("{fromEnv: STRIPE_SECRET_KEY}", SECRET)
+        + f"  job:\n    securedConfiguration: {{{SECRET}-x: {{fromEnv: X}}}}\n"
+    )
+    (tmp_path / "pay.yaml").write_text(text)
+    result = CliRunner().invoke(main, ["validate", str(tmp_path)])
+    assert result.exit_code == 1
+    assert SECRET not in result.stdout + result.stderr
+    assert result.stderr.splitlines()[-1] == "2 problems in 1 file"
