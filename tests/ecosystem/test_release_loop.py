@@ -111,7 +111,7 @@ def test_a_new_connector_tag_goes_from_pull_request_to_applied(tmp_path: Path) -
     assert "preview succeeded" in applied.stderr + applied.stdout
     assert "publish succeeded: Published" in applied.stderr + applied.stdout
     for deployment in ("stripe-payment-preview", "stripe-payment-production"):
-        assert f"~ redeployed  deployment {deployment}" in applied.stderr + applied.stdout
+        assert f"~ redeployed deployment  {deployment}" in applied.stderr + applied.stdout
     assert "build succeeded: Deployed" in applied.stderr + applied.stdout
     again = connect_gitops("plan", "deploy", "--detailed-exitcode", cwd=tmp_path)
     assert again.returncode == 0, again.stdout + again.stderr

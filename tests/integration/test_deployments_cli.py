@@ -129,7 +129,7 @@ def test_create_then_a_second_apply_writes_nothing(tmp_path: Path, emu: str) -> 
 
     first = run("apply", str(folder))
     assert first.returncode == 0, first.stderr
-    assert "+ created  deployment payments  (emu, payments.yaml:1)" in first.stderr
+    assert "+ created deployment  payments  (emu, payments.yaml:1)" in first.stderr
     assert "build succeeded: Deployed" in first.stderr
     assert [(w["method"], w["path"], w["status"]) for w in deployment_writes(emu)] == [
         ("POST", "/emulator-project/deployments", 201)
@@ -188,7 +188,7 @@ def test_a_changed_standard_value_is_redeployed(tmp_path: Path, emu: str) -> Non
 
     result = run("apply", str(folder))
     assert result.returncode == 0, result.stderr
-    assert "~ redeployed  deployment payments" in result.stderr
+    assert "~ redeployed deployment  payments" in result.stderr
     assert [(w["method"], w["path"]) for w in deployment_writes(emu)] == [
         ("POST", f"/emulator-project/deployments/{live['id']}")
     ]
@@ -225,7 +225,7 @@ def test_a_redeploy_waits_for_the_running_build(tmp_path: Path, emu: str) -> Non
     result = run("apply", str(folder))
 
     assert result.returncode == 0, result.stderr
-    assert "~ redeployed  deployment payments" in result.stderr
+    assert "~ redeployed deployment  payments" in result.stderr
     now = deployment(emu, "payments")
     assert now is not None
     assert (now["version"], standard(now)["LOG_LEVEL"]) == (2, "info")
@@ -257,7 +257,7 @@ def test_the_connector_is_followed_after_its_publish_in_the_same_run(
 
     assert result.returncode == 0, result.stderr
     assert "publish succeeded: Published" in result.stderr
-    assert "~ redeployed  deployment payments" in result.stderr
+    assert "~ redeployed deployment  payments" in result.stderr
     paths = [(e["method"], e["path"]) for e in journal(emu) if e["method"] != "GET"]
     publish_at = max(i for i, (_, p) in enumerate(paths) if p.startswith("/connectors/drafts/"))
     redeploy_at = next(i for i, (_, p) in enumerate(paths) if "/deployments/" in p)
@@ -318,7 +318,7 @@ def test_replace_deletes_waits_and_creates(tmp_path: Path, emu: str) -> None:
     result = run("apply", str(folder))
 
     assert result.returncode == 0, result.stderr
-    assert "-/+ replaced  deployment payments" in result.stderr
+    assert "-/+ replaced deployment  payments" in result.stderr
     assert [(w["method"], w["path"], w["query"]) for w in deployment_writes(emu)] == [
         ("DELETE", f"/emulator-project/deployments/{old['id']}", "version=1"),
         ("POST", "/emulator-project/deployments", ""),
@@ -416,7 +416,7 @@ def test_each_blocked_reason_is_planned_and_nothing_is_written(tmp_path: Path, e
         result.stderr
     )
     for name, (_, reason) in BLOCKED.items():
-        assert f"! blocked  deployment {name}  (emu, {name}.yaml:1)  {reason}" in result.stderr
+        assert f"! blocked deployment  {name}  (emu, {name}.yaml:1)  {reason}" in result.stderr
 
 
 # --- builds -----------------------------------------------------------------------------------
@@ -431,7 +431,7 @@ def test_a_failed_build_shows_its_report_and_last_log_lines(tmp_path: Path, emu:
 
     assert result.returncode == 1
     lines = result.stderr.splitlines()
-    at = lines.index("+ created  deployment payments  (emu, payments.yaml:1)")
+    at = lines.index("+ created deployment  payments  (emu, payments.yaml:1)")
     assert lines[at + 1] == "    build failed: build failed"
     assert lines[at + 2].startswith(
         "        - Error: Build failed: Build failed: application 'service'."
@@ -515,7 +515,7 @@ def test_a_failed_publish_fails_the_deployment_without_writing_it(tmp_path: Path
 
     assert result.returncode == 1
     assert (
-        f"! failed  deployment payments  (emu, payments.yaml:1)  connector {CONNECTOR}'s "
+        f"! failed deployment  payments  (emu, payments.yaml:1)  connector {CONNECTOR}'s "
         "publish failed: not deployed"
     ) in result.stderr
     assert deployment_writes(emu) == []

@@ -175,10 +175,10 @@ def test_a_saved_plan_reads_secured_values_at_apply_time(tmp_path: Path, emu: st
 
     assert without.returncode == 1
     assert (
-        "! failed  deployment payments  (emu, payments.yaml:1)  environment variable "
+        "! failed deployment  payments  (emu, payments.yaml:1)  environment variable "
         f"{SECRET_VARIABLE} not set: not sent"
     ) in without.stderr
-    assert "+ created  deployment other  (emu, other.yaml:1)" in without.stderr
+    assert "+ created deployment  other  (emu, other.yaml:1)" in without.stderr
     assert deployment(emu, "payments") is None
 
     again = plan_document(folder, OTHER_SECRET="other-value")
@@ -208,7 +208,7 @@ def test_a_saved_plan_is_stale_when_the_deployment_moved(tmp_path: Path, emu: st
 
     assert result.returncode == 1
     assert (
-        "! stale  deployment payments  (emu, payments.yaml:1)  ConcurrentModification: stale "
+        "! stale deployment  payments  (emu, payments.yaml:1)  ConcurrentModification: stale "
         "plan: re-run plan (payments changed since the plan: planned version 1, now version 2)"
     ) in result.stderr
     assert [w["status"] for w in deployment_writes(emu)] == [409]
@@ -243,7 +243,7 @@ def test_an_ambiguous_create_is_looked_up_and_never_sent_twice(tmp_path: Path, e
     result = run("apply", str(folder))
 
     assert result.returncode == 0, result.stderr
-    assert "+ created  deployment payments" in result.stderr
+    assert "+ created deployment  payments" in result.stderr
     creates = [w for w in deployment_writes(emu) if w["path"] == BASE]
     assert len(creates) == 1
     assert [d["key"] for d in deployments(emu)] == ["payments"]
@@ -262,7 +262,7 @@ def test_conflicts_are_re_planned_and_bounded(tmp_path: Path, emu: str) -> None:
     result = run("apply", str(folder))
 
     assert result.returncode == 1
-    assert "! failed  deployment payments" in result.stderr
+    assert "! failed deployment  payments" in result.stderr
     assert "ConcurrentModification" in result.stderr
     sent = [w for w in deployment_writes(emu) if w["path"] == f"{BASE}/{live['id']}"]
     assert [w["status"] for w in sent] == [409] * 4  # the first send and three re-plans

@@ -180,8 +180,8 @@ def _change_lines(change: Change) -> list[Line]:
             _line(INDENT, f"{clean(path)}: ", (format_value(value), "green"))
             for path, value in draft_fields(change)
         ]
-    elif change.kind in ("update", "redeploy", "replace"):
-        lines = [_head(mark, change.kind, change.key, where, style)]
+    elif change.kind == "update":
+        lines = [_head(mark, "update", change.key, where, style)]
         lines += [
             _line(
                 INDENT,
@@ -275,11 +275,10 @@ def _outcome_detail(outcome: Outcome) -> str:
 def _outcome_lines(outcome: Outcome) -> list[Line]:
     where = location(outcome.target, outcome.file, outcome.line)
     detail = _outcome_detail(outcome)
-    noun = "deployment " if outcome.resource == "deployment" else ""
+    noun = " deployment" if outcome.resource == "deployment" else ""  # as the plan says it
     head = _line(
-        (f"{OUTCOME_SYMBOL[outcome.kind]} {outcome.kind}", _OUTCOME_STYLE[outcome.kind]),
+        (f"{OUTCOME_SYMBOL[outcome.kind]} {outcome.kind}{noun}", _OUTCOME_STYLE[outcome.kind]),
         "  ",
-        noun,
         (clean(outcome.key), "bold"),
         f"  ({where})",
         f"  {detail}" if detail else "",
