@@ -18,6 +18,7 @@ from harness import Row
 HERE = Path(__file__).resolve().parent
 SCRIPTS = (
     "plan.py",
+    "deployments.py",
     "styles.py",
     "apply.py",
     "push.py",

@@ -1,12 +1,12 @@
-"""The examples' deployments against the emulator over a real socket, as ``make demo`` runs them
-once apply writes deployments: after the connectors' apply (preview, publish), the planner
-plans both example deployments as creates (nothing blocked: the emulator could not read the
-examples' connect.yaml on github.com, so their configurations are unknown to both), the
-emulator accepts the drafts in the project the local target stands for, and the next plan is
-all noops."""
+"""The examples' deployments against the emulator over a real socket, as ``make demo`` runs them:
+the planner plans both example deployments as creates (nothing blocked: the emulator could not
+read the examples' connect.yaml on github.com, so their configurations are unknown to both),
+apply creates them in the project the local target stands for after the connectors' preview and
+publish, and the next plan is all noops."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,6 @@ import httpx
 from connect_gitops.core.deployments.inputs import ConnectorLookup, lookup_for
 from connect_gitops.core.deployments.live import ConnectorFacts, Deployment, connector_facts
 from connect_gitops.core.deployments.planner import facts_needed, plan_deployments
-from connect_gitops.core.deployments.wire import draft_with_secrets
 from connect_gitops.core.plan import Plan
 from connect_gitops.source.config import load_config
 from connect_gitops.source.loader import load_folder
@@ -82,26 +81,21 @@ def test_the_example_deployments_plan_apply_and_plan_again_to_no_change(
 ) -> None:
     monkeypatch.setenv("CTP_CLIENT_ID", "demo")
     monkeypatch.setenv("CTP_CLIENT_SECRET", "demo-secret")
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
     control(emulator_url, "PUT", "settings", {"previewSeconds": 0, "publishSeconds": 0})
     folder = _examples_served_by(tmp_path / "examples", emulator_url)
+
+    first = invoke("plan", str(folder), "--format", "json")
+    assert first.exit_code == 0, first.stderr
+    planned = [c for c in json.loads(first.stdout)["changes"] if c["resource"] == "deployment"]
+    assert [(c["key"], c["kind"]) for c in planned] == [
+        ("stripe-payment-preview", "create"),
+        ("stripe-payment-production", "create"),
+    ]
     applied = invoke("apply", str(folder))
     assert applied.exit_code == 0, applied.stderr
-
-    first = _plan(folder, emulator_url)
-    assert [(c.key, c.kind, c.reason) for c in first.changes] == [
-        ("stripe-payment-preview", "create", None),
-        ("stripe-payment-production", "create", None),
-    ]
-    for change in first.changes:
-        draft: dict[str, Any] = draft_with_secrets(change, SECRETS)
-        response = httpx.post(
-            f"{emulator_url}/{PROJECT}/deployments",
-            json=draft,
-            headers=deployer_headers(emulator_url, PROJECT),
-        )
-        assert response.status_code == 201, response.text
-        assert not any(secret in response.text for secret in SECRETS.values())
-    control(emulator_url, "POST", "settle")
+    assert "Deployments: 2 created, 0 redeployed" in applied.stderr
 
     again = _plan(folder, emulator_url)
     assert [(c.key, c.kind, c.reason) for c in again.changes] == [
@@ -110,3 +104,6 @@ def test_the_example_deployments_plan_apply_and_plan_again_to_no_change(
     ]
     assert again.orphans == []
     assert {d.status for d in _live(emulator_url)["local"]} == {"Deployed"}
+    state = control(emulator_url, "GET", "state")
+    assert not any(secret in json.dumps(state) for secret in SECRETS.values())
+    assert invoke("plan", str(folder), "--detailed-exitcode").exit_code == 0

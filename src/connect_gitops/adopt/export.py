@@ -36,7 +36,6 @@ from connect_gitops.adopt.deployment_edit import render_new_deployment, update_d
 from connect_gitops.adopt.yaml_edit import render_new, update_file
 from connect_gitops.apply.connections import ClientOptions, open_clients
 from connect_gitops.client.api import ConnectClient
-from connect_gitops.client.deployment_reads import deployments_by_key, query_deployments
 from connect_gitops.client.errors import Forbidden, Unauthorized
 from connect_gitops.core.adoption import (
     AdoptionError,
@@ -141,8 +140,8 @@ async def _read_deployments(
     try:
         async with open_clients(config, [target], environ, deployments_only) as clients:
             if keys:
-                return list((await deployments_by_key(clients[target], keys)).values())
-            return await query_deployments(clients[target])
+                return list((await clients[target].deployments.get_many_by_key(keys)).values())
+            return await clients[target].deployments.query_all()
     except (Forbidden, Unauthorized) as error:
         if isinstance(error, Unauthorized) and error.code != "invalid_scope":
             raise

@@ -14,6 +14,12 @@ from pathlib import Path
 import httpx
 
 from connect_gitops.client.api import ConnectClient
+from connect_gitops.client.auth import (
+    DEPLOYMENTS_READ_SCOPE,
+    DEPLOYMENTS_WRITE_SCOPE,
+    READ_SCOPE,
+    WRITE_SCOPE,
+)
 from connect_gitops.client.retry import DEFAULT_RETRY, RetryPolicy
 from connect_gitops.client.transport import RequestLog
 from connect_gitops.source.config import (
@@ -35,7 +41,8 @@ class ClientOptions:
     """How clients are made for one run."""
 
     read_only: bool = False
-    """Ask for ``view_connectors`` only (plan, drift, export)."""
+    """Ask for ``view_connectors`` only (plan, drift, export), and for
+    ``view_connectors_deployments`` where deployments are read."""
     request_log: RequestLog | None = None
     on_token: Callable[[str], None] | None = None
     retry: RetryPolicy = DEFAULT_RETRY
@@ -45,16 +52,29 @@ class ClientOptions:
     own, so credentials without the deployments scope still export connectors)."""
 
 
-def _scope(read_only: bool) -> str:
-    return "view_connectors" if read_only else "manage_connectors"
+def _scopes(read_only: bool, deployments: bool) -> list[str]:
+    """Scope names; the client adds the project (``name:projectKey``)."""
+    if read_only:
+        return [READ_SCOPE, *([DEPLOYMENTS_READ_SCOPE] if deployments else [])]
+    return [WRITE_SCOPE, *([DEPLOYMENTS_WRITE_SCOPE] if deployments else [])]
 
 
 def make_client(
-    config: Config, name: str, environ: Mapping[str, str], options: ClientOptions
+    config: Config,
+    name: str,
+    environ: Mapping[str, str],
+    options: ClientOptions,
+    *,
+    deployments: bool = False,
 ) -> ConnectClient:
-    """A client for target ``name``; :class:`ConfigError` when it cannot be made."""
+    """A client for target ``name``; :class:`ConfigError` when it cannot be made.
+
+    Its token asks for ``view_connectors`` (read-only runs) or ``manage_connectors``, and with
+    ``deployments`` (the target declares some) ``view_connectors_deployments`` or
+    ``manage_connectors_deployments`` beside it.
+    """
     target = config.target(name)
-    scopes = list(options.scopes) or [_scope(options.read_only)]
+    scopes = list(options.scopes) or _scopes(options.read_only, deployments)
     if isinstance(target, EmulatorTarget):
         if options.embedded is None:
             raise ConfigError(f"target {name!r} is an emulator target, not available here")
@@ -94,9 +114,15 @@ async def open_clients(
     names: Collection[str],
     environ: Mapping[str, str],
     options: ClientOptions,
+    *,
+    deployments: Collection[str] = (),
 ) -> AsyncIterator[dict[str, ConnectClient]]:
-    """Clients for ``names``, all made before any request (a missing credential fails early)."""
-    clients = {name: make_client(config, name, environ, options) for name in sorted(names)}
+    """Clients for ``names``, all made before any request (a missing credential fails early);
+    those in ``deployments`` may read (or, not read-only, write) deployments too."""
+    clients = {
+        name: make_client(config, name, environ, options, deployments=name in deployments)
+        for name in sorted(names)
+    }
     async with AsyncExitStack() as stack:
         for client in clients.values():
             await stack.enter_async_context(client)

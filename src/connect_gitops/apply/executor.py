@@ -1,5 +1,6 @@
 """Apply a Plan: each connector's writes (:mod:`.writes`), then its lifecycle steps
-(:mod:`.lifecycle`), all connectors at once (design.md section 5).
+(:mod:`.lifecycle`), all connectors at once (design.md section 5); then the deployments
+(:mod:`.deploying`), which may wait for those connectors' steps.
 
 ``declarations`` decide the mode: given (a plan computed in this run), conflicts are re-diffed
 against them; ``None`` (a saved plan), the plan is applied exactly and a moved world makes a
@@ -19,6 +20,7 @@ from typing import Any, TypeVar
 import anyio
 
 from connect_gitops.apply import WAIT_TIMEOUT
+from connect_gitops.apply.deploying import DeploymentInputs, execute_deployments
 from connect_gitops.apply.lifecycle import run_steps
 from connect_gitops.apply.waiting import (
     REAL_CLOCK,
@@ -76,39 +78,60 @@ async def execute(
     wait: bool = True,
     progress: Progress | None = None,
     clock: Clock = REAL_CLOCK,
+    deployments: DeploymentInputs | None = None,
 ) -> ApplyResult:
     """Apply ``plan`` through ``clients`` (one per target name); one Outcome per change.
 
     ``declarations`` (keyed by target and key) allows re-diffing: pass it for a plan computed in
     this run, ``None`` for a saved plan, which is then applied exactly. ``timeout`` bounds each
-    wait (a preview, a publish, someone else's publish) in seconds; ``wait=False`` sends the
-    preview / publish requests without waiting for their outcome.
+    wait (a preview, a publish, someone else's publish, a build) in seconds; ``wait=False``
+    sends the preview / publish / deployment requests without waiting for their outcome.
+    ``deployments`` is needed when the plan holds deployment changes: they are applied once
+    every connector is done. Outcomes: connectors first, then deployments, each by target and key.
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
-    missing = sorted({c.target for c in plan.changes} - set(clients))
+    connector_changes = [c for c in plan.changes if c.resource == "connector"]
+    deployment_changes = [c for c in plan.changes if c.resource == "deployment"]
+    missing = sorted({c.target for c in connector_changes} - set(clients))
     if missing:
         raise ValueError(f"no client for target(s): {', '.join(missing)}")
+    if deployment_changes and deployments is None:
+        raise ValueError("the plan holds deployments: pass their inputs")
     shown = progress if progress is not None else NullProgress()
     gated = {
         target: GatedApi(client, anyio.CapacityLimiter(concurrency))
         for target, client in clients.items()
     }
-    outcomes: list[Outcome | None] = [None] * len(plan.changes)
+    outcomes: list[Outcome | None] = [None] * len(connector_changes)
 
     async def run(index: int, job: Job) -> None:
         outcomes[index] = await _apply_one(job)
 
     async with anyio.create_task_group() as group:
-        for index, change in enumerate(plan.changes):
+        for index, change in enumerate(connector_changes):
             declaration = (
                 declarations.get((change.target, change.key)) if declarations is not None else None
             )
             waiter = Waiter(target=change.target, timeout=timeout, clock=clock, progress=shown)
             job = Job(change, gated[change.target], declaration, waiter, wait)
             group.start_soon(run, index, job)
-    done = [outcome for outcome in outcomes if outcome is not None]
-    return ApplyResult(outcomes=sorted(done, key=lambda o: (o.target, o.key)))
+    done = sorted(
+        (outcome for outcome in outcomes if outcome is not None), key=lambda o: (o.target, o.key)
+    )
+    if deployment_changes and deployments is not None:
+        deployed = await execute_deployments(
+            deployment_changes,
+            deployments,
+            done,
+            concurrency=concurrency,
+            timeout=timeout,
+            wait=wait,
+            progress=shown,
+            clock=clock,
+        )
+        done += sorted(deployed, key=lambda o: (o.target, o.key))
+    return ApplyResult(outcomes=done)
 
 
 async def _apply_one(job: Job) -> Outcome:

@@ -1,5 +1,5 @@
 """The runs behind ``plan``, ``drift`` and ``apply``: read live, plan, apply; the imperative
-shell around the planner.
+shell around the planners (connectors first, then the deployments, which may follow them).
 
 Each function takes what the CLI parsed and returns data (a Plan, an ApplyResult) for the
 reporters; it prints nothing. Nothing touches the network while any declaration is invalid.
@@ -7,10 +7,11 @@ reporters; it prints nothing. Nothing touches the network while any declaration 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import anyio
 
@@ -19,9 +20,16 @@ from connect_gitops.apply.scope import Scope, Selection, load_scope
 from connect_gitops.client.api import ConnectClient
 from connect_gitops.client.concurrency import gather
 from connect_gitops.core.declarations import ConnectorDeclaration
+from connect_gitops.core.deployments.inputs import (
+    ConnectorLookup,
+    connector_steps,
+    unknown_redeploy_keys,
+)
+from connect_gitops.core.deployments.live import ConnectorFacts, Deployment
+from connect_gitops.core.deployments.planner import combine_plans, facts_needed, plan_deployments
 from connect_gitops.core.live import ConnectorStaged
 from connect_gitops.core.outcomes import ApplyResult
-from connect_gitops.core.plan import Plan
+from connect_gitops.core.plan import Plan, Resource
 from connect_gitops.core.planner import LifecycleOverrides, build_plan
 from connect_gitops.core.problems import Problem
 from connect_gitops.source.loader import InvalidDeclarations
@@ -32,17 +40,24 @@ if TYPE_CHECKING:
 NO_OVERRIDES = LifecycleOverrides()
 """Each declaration's own reconcile policy, as no CLI flag overrides it."""
 
+FACTS_IN_FLIGHT: Final = 10
+"""Connector facts read at once."""
+
 
 @dataclass(slots=True)
 class LiveState:
-    """Live connectors read per target, and which targets were read whole."""
+    """Live connectors (and, where declared, deployments) read per target, and which targets
+    were read whole."""
 
     connectors: dict[str, list[ConnectorStaged]]
     complete: set[str]
+    deployments: dict[str, list[Deployment]] = field(default_factory=dict)
+    """Only for the targets that declare deployments (:attr:`Scope.deployment_targets`)."""
 
 
 async def read_live(scope: Scope, clients: Mapping[str, ConnectClient]) -> LiveState:
-    """The whole live set per target (paged) or, for a scoped run, only the declared keys.
+    """The whole live set per target (paged) or, for a scoped run, only the declared keys; the
+    same for deployments, in the targets that declare some.
 
     The targets are read at once; one target's error is raised as itself (a ConnectError the
     CLI turns into a message).
@@ -53,13 +68,28 @@ async def read_live(scope: Scope, clients: Mapping[str, ConnectClient]) -> LiveS
         if scope.whole_folder:
             return await client.query_all()
         keys = {d.key for d in scope.declarations if d.target == target}
-        keys |= {o.key for o in scope.deleted if o.target == target}
+        keys |= {o.key for o in scope.deleted if o.target == target and o.resource == "connector"}
         return list((await client.get_many_by_key(keys)).values())
 
+    async def read_deployments(target: str) -> list[Deployment]:
+        api = clients[target].deployments
+        if scope.whole_folder:
+            return await api.query_all()
+        keys = {d.key for d in scope.deployments if d.target == target}
+        keys |= {o.key for o in scope.deleted if o.target == target and o.resource == "deployment"}
+        return list((await api.get_many_by_key(sorted(keys))).values())
+
     targets = list(scope.targets)
-    read_all = await gather([partial(read, target) for target in targets], limit=len(targets))
+    with_deployments = sorted(scope.deployment_targets)
+    reads: list[Callable[[], Awaitable[Any]]] = [partial(read, t) for t in targets]
+    reads += [partial(read_deployments, t) for t in with_deployments]
+    found = await gather(reads, limit=len(reads) or 1)
     complete = set(targets) if scope.whole_folder else set()
-    return LiveState(dict(zip(targets, read_all, strict=True)), complete)
+    return LiveState(
+        dict(zip(targets, found[: len(targets)], strict=True)),
+        complete,
+        dict(zip(with_deployments, found[len(targets) :], strict=True)),
+    )
 
 
 def make_plan(
@@ -69,7 +99,8 @@ def make_plan(
     overrides: LifecycleOverrides = NO_OVERRIDES,
     mode: Literal["plan", "drift"] = "plan",
 ) -> Plan:
-    """The plan, with the connectors of deleted declarations reported as orphans if live."""
+    """The connectors' plan, with the connectors of deleted declarations reported as orphans if
+    live."""
     plan = build_plan(
         scope.declarations,
         live.connectors,
@@ -77,17 +108,111 @@ def make_plan(
         policy=overrides,
         mode=mode,
     )
-    if not scope.deleted:
+    return _with_deleted(plan, scope, "connector", live.connectors)
+
+
+def _with_deleted(
+    plan: Plan,
+    scope: Scope,
+    resource: Resource,
+    live: Mapping[str, Sequence[ConnectorStaged]] | Mapping[str, Sequence[Deployment]],
+) -> Plan:
+    """``plan`` with the live ``resource`` of deleted declarations added to its orphans (a
+    scoped run reads them by key; a whole-folder run has them as orphans already)."""
+    deleted = [o for o in scope.deleted if o.resource == resource]
+    if not deleted:
         return plan
-    declared = {(d.target, d.key) for d in scope.declarations}
-    found = {(t, c.key): c for t, cs in live.connectors.items() for c in cs}
+    named = scope.declarations if resource == "connector" else scope.deployments
+    declared = {(d.target, d.key) for d in named}
+    found = {(t, item.key): item.id for t, items in live.items() for item in items}
+    listed = {(o.target, o.key) for o in plan.orphans if o.resource == resource}
     extra = [
-        o.model_copy(update={"id": found[(o.target, o.key)].id})
-        for o in scope.deleted
-        if (o.target, o.key) in found and (o.target, o.key) not in declared
+        o.model_copy(update={"id": found[(o.target, o.key)]})
+        for o in deleted
+        if (o.target, o.key) in found
+        and (o.target, o.key) not in declared
+        and (o.target, o.key) not in listed
     ]
     orphans = sorted([*plan.orphans, *extra], key=lambda o: (o.target, o.key, o.id or ""))
     return plan.model_copy(update={"orphans": orphans})
+
+
+async def plan_everything(
+    scope: Scope,
+    live: LiveState,
+    clients: Mapping[str, ConnectClient],
+    environ: Mapping[str, str],
+    *,
+    overrides: LifecycleOverrides = NO_OVERRIDES,
+    mode: Literal["plan", "drift"] = "plan",
+    redeploy: Collection[str] = (),
+) -> Plan:
+    """Connectors, then deployments, in one plan.
+
+    The deployments are planned against this run's connector steps (a deployment may wait for
+    its connector's preview or publish), the facts of only the connectors the planner asks for
+    (at most one read per connector and target, all at once; one not found is left out), and
+    the *names* of the environment variables that are set (never their values).
+    """
+    connectors = make_plan(scope, live, overrides=overrides, mode=mode)
+    if not scope.deployment_targets:
+        return connectors
+    steps = connector_steps(connectors)
+    lookups = facts_needed(
+        scope.deployments, live.deployments, connector_steps=steps, redeploy=redeploy, mode=mode
+    )
+    facts = await read_facts(lookups, clients)
+    deployments = plan_deployments(
+        scope.deployments,
+        live.deployments,
+        facts=facts,
+        environment=variable_names(environ),
+        complete_targets=live.complete & scope.deployment_targets,
+        connector_steps=steps,
+        redeploy=redeploy,
+        mode=mode,
+    )
+    deployments = _with_deleted(deployments, scope, "deployment", live.deployments)
+    return combine_plans(connectors, deployments)
+
+
+async def read_facts(
+    lookups: Sequence[ConnectorLookup], clients: Mapping[str, ConnectClient]
+) -> dict[ConnectorLookup, ConnectorFacts]:
+    """The connector facts of ``lookups`` (each read once, all at once); not found: left out."""
+
+    async def read(lookup: ConnectorLookup) -> ConnectorFacts | None:
+        api = clients[lookup.target].deployments
+        return await api.connector_facts(staged=lookup.staged, key=lookup.key, id=lookup.id)
+
+    found = await gather([partial(read, lookup) for lookup in lookups], limit=FACTS_IN_FLIGHT)
+    return {
+        lookup: facts for lookup, facts in zip(lookups, found, strict=True) if facts is not None
+    }
+
+
+def variable_names(environ: Mapping[str, str]) -> frozenset[str]:
+    """The environment variables that are set and not empty: names only, for the planner."""
+    return frozenset(name for name, value in environ.items() if value)
+
+
+class UnknownRedeployKeys(ValueError):
+    """``--redeploy`` named a key that no deployment declaration of this run has."""
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        self.keys = list(keys)
+        listed = ", ".join(self.keys)
+        super().__init__(
+            f"--redeploy {listed}: no deployment declaration of this run has "
+            f"{'this key' if len(self.keys) == 1 else 'these keys'}"
+        )
+
+
+def check_redeploy(scope: Scope, redeploy: Collection[str]) -> None:
+    """Refuse unknown ``--redeploy`` keys before anything is read from an API."""
+    unknown = unknown_redeploy_keys(scope.deployments, redeploy)
+    if unknown:
+        raise UnknownRedeployKeys(unknown)
 
 
 @dataclass(slots=True)
@@ -105,12 +230,25 @@ async def plan_run(
     *,
     overrides: LifecycleOverrides = NO_OVERRIDES,
     mode: Literal["plan", "drift"] = "plan",
+    redeploy: Collection[str] = (),
 ) -> PlanRun:
     """Load, read live (read-only token is enough), and plan."""
     scope = load_scope(selection, environ)
-    async with open_clients(scope.config, scope.targets, environ, options) as clients:
+    check_redeploy(scope, redeploy)
+    async with _clients(scope, environ, options) as clients:
         live = await read_live(scope, clients)
-    return PlanRun(scope, make_plan(scope, live, overrides=overrides, mode=mode))
+        plan = await plan_everything(
+            scope, live, clients, environ, overrides=overrides, mode=mode, redeploy=redeploy
+        )
+    return PlanRun(scope, plan)
+
+
+def _clients(
+    scope: Scope, environ: Mapping[str, str], options: ClientOptions
+) -> AbstractAsyncContextManager[dict[str, ConnectClient]]:
+    return open_clients(
+        scope.config, scope.targets, environ, options, deployments=scope.deployment_targets
+    )
 
 
 @dataclass(slots=True)
@@ -134,18 +272,24 @@ async def apply_run(
     progress: Progress | None,
     on_plan: Callable[[Plan, Sequence[str]], None] | None = None,
     remote: bool = False,
+    redeploy: Collection[str] = (),
 ) -> ApplyRun:
-    """Plan and apply in one go: conflicts are re-diffed against the declarations.
+    """Plan and apply in one go: conflicts are re-diffed against the declarations (connectors)
+    or re-planned (deployments).
 
     With ``remote``, the repositories that this apply changes are checked with git first
     (tag and connect.yaml); any failure stops the run before its first write.
     """
+    from connect_gitops.apply.deploying import DeploymentInputs
     from connect_gitops.apply.executor import execute
 
     scope = load_scope(selection, environ)
-    async with open_clients(scope.config, scope.targets, environ, options) as clients:
+    check_redeploy(scope, redeploy)
+    async with _clients(scope, environ, options) as clients:
         live = await read_live(scope, clients)
-        plan = make_plan(scope, live, overrides=overrides)
+        plan = await plan_everything(
+            scope, live, clients, environ, overrides=overrides, redeploy=redeploy
+        )
         if on_plan is not None:
             on_plan(plan, scope.notices)
         if remote:
@@ -155,6 +299,12 @@ async def apply_run(
         declarations: dict[tuple[str, str], ConnectorDeclaration] = {
             (d.target, d.key): d.declaration for d in scope.declarations
         }
+        deployments = DeploymentInputs(
+            apis={target: clients[target].deployments for target in scope.deployment_targets},
+            environ=environ,
+            declared={(d.target, d.key): d for d in scope.deployments},
+            redeploy=frozenset(redeploy),
+        )
         result = await execute(
             plan,
             clients,
@@ -163,6 +313,7 @@ async def apply_run(
             timeout=wait_timeout,
             wait=wait,
             progress=progress,
+            deployments=deployments,
         )
     return ApplyRun(plan, result, scope)
 

@@ -1,7 +1,9 @@
 """``apply PLAN.json``: a plan saved by ``plan --out`` applied exactly as it was reviewed.
 
 Nothing is diffed again: a conflict, or a key that exists where the plan creates, makes that
-connector ``stale`` (the executor's saved mode). The targets come from the
+connector or deployment ``stale`` (the executors' saved mode). A deployment's secured values
+are not in the plan (only their variables' names): they are read from the environment when it
+is applied. The targets come from the
 ``connect-gitops.yaml`` of the current folder, else of the plan file's folder.
 """
 
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from connect_gitops.apply.connections import ClientOptions, open_clients
+from connect_gitops.apply.deploying import DeploymentInputs
 from connect_gitops.apply.executor import execute
 from connect_gitops.apply.runs import ApplyRun
 from connect_gitops.core.plan import Plan, from_json
@@ -49,13 +52,19 @@ async def apply_saved_run(
     progress: Progress | None,
     on_plan: Callable[[Plan, Sequence[str]], None] | None = None,
 ) -> ApplyRun:
-    """Read the saved plan, show it (``on_plan``), and apply it exactly."""
+    """Read the saved plan, show it (``on_plan``), and apply it exactly; secured values are
+    read from ``environ`` now, by the names the plan lists."""
     plan = read_saved_plan(plan_file)
     if on_plan is not None:
         on_plan(plan, ())
     config = load_config(saved_plan_folder(plan_file), environ)
     targets = sorted({c.target for c in plan.changes})
-    async with open_clients(config, targets, environ, options) as clients:
+    deploying = sorted({c.target for c in plan.changes if c.resource == "deployment"})
+    async with open_clients(config, targets, environ, options, deployments=deploying) as clients:
+        deployments = DeploymentInputs(
+            apis={target: clients[target].deployments for target in deploying},
+            environ=environ,
+        )
         result = await execute(
             plan,
             clients,
@@ -64,5 +73,6 @@ async def apply_saved_run(
             timeout=wait_timeout,
             wait=wait,
             progress=progress,
+            deployments=deployments,
         )
     return ApplyRun(plan, result)

@@ -1,6 +1,6 @@
 """What a run looks at: the configuration, then (with ``--changed-since``) the changed files,
-then the validated declarations and the targets to read. No network; nothing at all is read
-from an API while any declaration is invalid."""
+then the validated declarations (connectors and deployments) and the targets to read. No
+network; nothing at all is read from an API while any declaration is invalid."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from connect_gitops.core.declarations import DeclaredConnector
+from connect_gitops.core.deployments.declarations import DeclaredDeployment
 from connect_gitops.core.plan import Orphan
 from connect_gitops.source import yamlsafe
 from connect_gitops.source.config import Config, ConfigError, load_config
@@ -36,8 +37,19 @@ class Scope:
     whole_folder: bool
     notices: list[str] = field(default_factory=list)
     deleted: list[Orphan] = field(default_factory=list)
-    """Connectors whose declaration this change deleted (checked against live later)."""
+    """Connectors and deployments whose declaration this change deleted (checked against live
+    later; ``resource`` tells which)."""
     parsed_files: tuple[str, ...] = ()
+    deployments: list[DeclaredDeployment] = field(default_factory=list)
+    """The deployment declarations of the selected targets."""
+
+    @property
+    def deployment_targets(self) -> set[str]:
+        """Targets whose deployments this run reads (and whose token needs the deployments
+        scope): those that declare deployments, or whose deleted declarations were ones."""
+        named = {d.target for d in self.deployments}
+        named |= {o.target for o in self.deleted if o.resource == "deployment"}
+        return named & set(self.targets)
 
 
 def load_scope(selection: Selection, environ: Mapping[str, str]) -> Scope:
@@ -72,10 +84,13 @@ def load_scope(selection: Selection, environ: Mapping[str, str]) -> Scope:
         raise InvalidDeclarations(result.problems)
     deleted = _deleted_declarations(config, deleted_files)
     # The deleted declarations' targets count too: a push that only deletes a file (or deletes
-    # one of another target) must still read the connectors it leaves behind.
-    targets = list(selection.targets) or _targets_in_use(
-        config, [*result.declarations, *deleted], whole_folder
-    )
+    # one of another target) must still read the connectors and deployments it leaves behind.
+    named_by: list[DeclaredConnector | DeclaredDeployment | Orphan] = [
+        *result.declarations,
+        *result.deployments,
+        *deleted,
+    ]
+    targets = list(selection.targets) or _targets_in_use(config, named_by, whole_folder)
     declarations = [d for d in result.declarations if d.target in targets]
     deleted = [o for o in deleted if o.target in targets]
     return Scope(
@@ -86,11 +101,14 @@ def load_scope(selection: Selection, environ: Mapping[str, str]) -> Scope:
         notices=notices,
         deleted=deleted,
         parsed_files=result.files,
+        deployments=[d for d in result.deployments if d.target in targets],
     )
 
 
 def _targets_in_use(
-    config: Config, named_by: Sequence[DeclaredConnector | Orphan], whole_folder: bool
+    config: Config,
+    named_by: Sequence[DeclaredConnector | DeclaredDeployment | Orphan],
+    whole_folder: bool,
 ) -> list[str]:
     """Without --target: the targets the declarations go to, plus the default target.
 
@@ -110,8 +128,10 @@ def _targets_in_use(
 
 
 def _deleted_declarations(config: Config, files: Sequence[tuple[str, str]]) -> list[Orphan]:
-    """Connector keys declared in files this change deleted, read leniently from the old text,
-    each with the target it went to (only configured targets: others cannot be read)."""
+    """Keys declared in files this change deleted, read leniently from the old text, each with
+    the target it went to (only configured targets: others cannot be read): a ``kind:
+    Deployment`` document is a deployment's, one without a kind (or ``kind: Connector``) a
+    connector's."""
     orphans: list[Orphan] = []
     for path, text in files:
         try:
@@ -122,8 +142,9 @@ def _deleted_declarations(config: Config, files: Sequence[tuple[str, str]]) -> l
             data = document.data
             if not isinstance(data, dict) or not isinstance(data.get("key"), str):
                 continue
-            if data.get("kind", "Connector") != "Connector":
-                continue  # a deployment (kind: Deployment): not a connector's declaration
+            kind = data.get("kind", "Connector")
+            if kind not in ("Connector", "Deployment"):
+                continue  # not a declaration this version knows: nothing to report
             reconcile = data.get("reconcile")
             target = reconcile.get("target") if isinstance(reconcile, dict) else None
             target = target if isinstance(target, str) else config.default_target
@@ -132,6 +153,7 @@ def _deleted_declarations(config: Config, files: Sequence[tuple[str, str]]) -> l
                     Orphan(
                         target=target,
                         key=data["key"],
+                        resource="deployment" if kind == "Deployment" else "connector",
                         file=path,
                         reason="its declaration was deleted; it is not deleted in Connect",
                     )

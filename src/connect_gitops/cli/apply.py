@@ -17,6 +17,7 @@ from connect_gitops.cli.options import (
     changed_since_option,
     format_options,
     lifecycle_options,
+    redeploy_option,
     target_option,
     verbose_option,
 )
@@ -47,7 +48,10 @@ if TYPE_CHECKING:
 @changed_since_option
 @format_options
 @lifecycle_options
-@click.option("--wait/--no-wait", default=True, help="Wait for previews and publishes to end.")
+@redeploy_option
+@click.option(
+    "--wait/--no-wait", default=True, help="Wait for previews, publishes and builds to end."
+)
 @click.option(
     "--remote",
     is_flag=True,
@@ -60,7 +64,7 @@ if TYPE_CHECKING:
     default=int(WAIT_TIMEOUT),
     show_default=True,
     metavar="S",
-    help="Seconds to wait for each preview, publish or running publish.",
+    help="Seconds to wait for each preview, publish, running publish, build or undeploy.",
 )
 @click.option(
     "--allow-stale",
@@ -89,6 +93,7 @@ def apply(
     preview: bool | None,
     publish: bool | None,
     certification: bool | None,
+    redeploy: tuple[str, ...],
     wait: bool,
     remote: bool,
     timeout: float,
@@ -96,7 +101,8 @@ def apply(
     concurrency: int,
     verbose: bool,
 ) -> None:
-    """Plan and apply: make live connectors match the declarations (or apply a saved plan)."""
+    """Plan and apply: make live connectors and deployments match the declarations (or apply a
+    saved plan)."""
     channels = channels_for(output_format, out, verbose)
     folder = source if source.is_dir() else Path.cwd()
 
@@ -104,8 +110,10 @@ def apply(
         from connect_gitops.apply.runs import apply_run
         from connect_gitops.apply.saved import apply_saved_run
 
-        if source.is_file() and (targets or changed_since):
-            channels.say("error: --target and --changed-since do not apply to a saved plan")
+        if source.is_file() and (targets or changed_since or redeploy):
+            channels.say(
+                "error: --target, --changed-since and --redeploy do not apply to a saved plan"
+            )
             return EXIT_FAILURE
         if not _checkout_is_current(channels, allow_stale=allow_stale):
             return EXIT_FAILURE
@@ -114,7 +122,9 @@ def apply(
         else:
             chosen = selection(source, targets, changed_since, channels)
             lifecycle = overrides(preview, publish, certification)
-            applying = partial(apply_run, chosen, overrides=lifecycle, remote=remote)
+            applying = partial(
+                apply_run, chosen, overrides=lifecycle, remote=remote, redeploy=redeploy
+            )
         steps = {"concurrency": concurrency, "wait_timeout": timeout, "wait": wait}
         run = _run(channels, applying, source, **steps)
         return EXIT_FAILURE if run is None else _report(channels, run, folder)

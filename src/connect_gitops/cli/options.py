@@ -83,3 +83,15 @@ def lifecycle_options(function: F) -> F:
         default=None,
         help="Request a preview after repository changes (overrides reconcile.preview).",
     )(function)
+
+
+def redeploy_option(function: F) -> F:
+    """``--redeploy KEY`` (repeatable): redeploy this deployment even when nothing differs."""
+    return click.option(
+        "--redeploy",
+        "redeploy",
+        multiple=True,
+        metavar="KEY",
+        help="Redeploy this declared deployment even if nothing differs, e.g. to rotate its "
+        "secured values (repeatable).",
+    )(function)

@@ -13,6 +13,7 @@ from connect_gitops.cli.options import (
     directory_argument,
     format_options,
     lifecycle_options,
+    redeploy_option,
     target_option,
     verbose_option,
 )
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 @changed_since_option
 @format_options
 @lifecycle_options
+@redeploy_option
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
@@ -51,6 +53,7 @@ def plan(
     preview: bool | None,
     publish: bool | None,
     certification: bool | None,
+    redeploy: tuple[str, ...],
     detailed_exitcode: bool,
     pr_comment: bool,
     verbose: bool,
@@ -64,7 +67,9 @@ def plan(
         from connect_gitops.reporting.text import render_plan_text
 
         lifecycle = overrides(preview, publish, certification)
-        run = planned(channels, directory, targets, changed_since, overrides=lifecycle)
+        run = planned(
+            channels, directory, targets, changed_since, overrides=lifecycle, redeploy=redeploy
+        )
         documents = plan_documents(run.plan)
         channels.report(text=render_plan_text(run.plan, color=channels.color), documents=documents)
         code = EXIT_CHANGES if detailed_exitcode and run.plan.has_changes else EXIT_OK

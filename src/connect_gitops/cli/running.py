@@ -121,6 +121,7 @@ def planned(
     *,
     overrides: LifecycleOverrides | None = None,
     mode: Literal["plan", "drift"] = "plan",
+    redeploy: Sequence[str] = (),
 ) -> PlanRun:
     """Load, read live with a read-only token, and plan; notices go to the user first."""
     from connect_gitops.apply.runs import NO_OVERRIDES, plan_run
@@ -133,6 +134,7 @@ def planned(
             client_options(channels, read_only=True),
             overrides=overrides or NO_OVERRIDES,
             mode=mode,
+            redeploy=redeploy,
         )
     )
     for notice in run.scope.notices:
@@ -161,6 +163,7 @@ def run_command(
     ``on_failure`` hears the same: the message (empty when the problems say it all) and the
     problems in the user's files (``plan --pr-comment`` puts them in the comment).
     """
+    from connect_gitops.apply.runs import UnknownRedeployKeys
     from connect_gitops.client.errors import ConnectError
     from connect_gitops.git.errors import GitError
     from connect_gitops.source.config import ConfigError
@@ -170,6 +173,9 @@ def run_command(
     problems: Sequence[Problem] = ()
     try:
         return work()
+    except UnknownRedeployKeys as error:
+        message = f"error: {error}"
+        channels.say(message)
     except InvalidDeclarations as error:
         problems = error.problems
         show_problems(channels, problems, folder)

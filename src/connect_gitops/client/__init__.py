@@ -1,11 +1,19 @@
 """The Connect API client: :class:`ConnectClient` for the ConnectorStaged endpoints
-(:mod:`.api`), its OAuth2 token (:mod:`.auth`), one HTTP exchange turned into data and the
-request log (:mod:`.transport`, :mod:`.attempt`), the retry policy (:mod:`.retry`), paging
-(:mod:`.paging`), concurrent calls (:mod:`.concurrency`) and the typed errors callers branch on
-(:mod:`.errors`)."""
+(:mod:`.api`) and, as ``ConnectClient.deployments``, the Deployments endpoints with the
+connector facts they need (:mod:`.deployments`), its OAuth2 token (:mod:`.auth`), one HTTP
+exchange turned into data and the request log (:mod:`.transport`, :mod:`.attempt`), the retry
+policy (:mod:`.retry`), paging (:mod:`.paging`), concurrent calls (:mod:`.concurrency`) and the
+typed errors callers branch on (:mod:`.errors`)."""
 
 from connect_gitops.client.api import REQUEST_TIMEOUTS, ConnectClient
-from connect_gitops.client.auth import READ_SCOPE, WRITE_SCOPE, scopes_for
+from connect_gitops.client.auth import (
+    DEPLOYMENTS_READ_SCOPE,
+    DEPLOYMENTS_WRITE_SCOPE,
+    READ_SCOPE,
+    WRITE_SCOPE,
+    scopes_for,
+)
+from connect_gitops.client.deployments import DeploymentEndpoints
 from connect_gitops.client.errors import (
     AmbiguousWrite,
     Conflict,
@@ -24,6 +32,8 @@ from connect_gitops.client.transport import RequestRecord
 
 __all__ = [
     "DEFAULT_RETRY",
+    "DEPLOYMENTS_READ_SCOPE",
+    "DEPLOYMENTS_WRITE_SCOPE",
     "READ_SCOPE",
     "REQUEST_TIMEOUTS",
     "WRITE_SCOPE",
@@ -32,6 +42,7 @@ __all__ = [
     "ConnectClient",
     "ConnectError",
     "Decision",
+    "DeploymentEndpoints",
     "Forbidden",
     "Invalid",
     "NotFound",

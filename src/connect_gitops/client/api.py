@@ -31,6 +31,7 @@ from connect_gitops.client.auth import (
     qualify_scopes,
 )
 from connect_gitops.client.concurrency import gather
+from connect_gitops.client.deployments import DeploymentEndpoints
 from connect_gitops.client.errors import (
     ConnectError,
     NotFound,
@@ -178,6 +179,13 @@ class ConnectClient:
 
         self._on_token = on_token
         self._tokens = TokenProvider(endpoint.fetch, on_token=self._remember)
+        self.deployments = DeploymentEndpoints(self._call, project_key, self._secrets.remember)
+        """The project's Deployments and the connector facts they need (same token, same rules)."""
+
+    def remember_secret(self, value: str) -> None:
+        """A secret this client is about to send (a secured configuration value): redacted from
+        every error text from now on, should the API echo it."""
+        self._secrets.remember(value)
 
     def _remember(self, token: str) -> None:
         """A new access token: redacted from now on, and passed on (e.g. to be masked)."""

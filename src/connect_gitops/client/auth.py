@@ -35,15 +35,21 @@ from connect_gitops.client.retry import Attempted, Deadline, Decision, RetryPoli
 
 WRITE_SCOPE = "manage_connectors"
 READ_SCOPE = "view_connectors"
+DEPLOYMENTS_WRITE_SCOPE = "manage_connectors_deployments"
+DEPLOYMENTS_READ_SCOPE = "view_connectors_deployments"
 TOKEN_PATH = "/oauth/token"
 DEFAULT_CREDENTIAL_NAMES = ("CTP_CLIENT_ID", "CTP_CLIENT_SECRET")
 _MAX_MARGIN_SECONDS = 300.0
 _DEFAULT_EXPIRES_IN = 3600.0
 
 
-def scopes_for(project_key: str, *, write: bool) -> list[str]:
-    """The scopes a command needs: manage_connectors to write, view_connectors to read only."""
-    return [f"{WRITE_SCOPE if write else READ_SCOPE}:{project_key}"]
+def scopes_for(project_key: str, *, write: bool, deployments: bool = False) -> list[str]:
+    """The scopes a command needs: manage_connectors to write, view_connectors to read only;
+    with ``deployments`` (the target declares some) the matching deployments scope beside it."""
+    names = [WRITE_SCOPE if write else READ_SCOPE]
+    if deployments:
+        names.append(DEPLOYMENTS_WRITE_SCOPE if write else DEPLOYMENTS_READ_SCOPE)
+    return [f"{name}:{project_key}" for name in names]
 
 
 def qualify_scopes(scopes: Sequence[str], project_key: str) -> list[str]:

@@ -32,6 +32,8 @@ CHANGE_SYMBOL = {
 OUTCOME_SYMBOL = {
     "created": "+",
     "updated": "~",
+    "redeployed": "~",
+    "replaced": "-/+",
     "unchanged": "=",
     "blocked": "!",
     "stale": "!",
@@ -104,3 +106,10 @@ def draft_fields(change: Change) -> list[tuple[str, Any]]:
 def action_names(change: Change) -> list[str]:
     """The update actions of a change, for changes that carry no field diffs."""
     return [action.action for action in change.actions]
+
+
+def log_line_text(line: Mapping[str, str]) -> str:
+    """A failed build's log line: ``application | timestamp severity message``, cleaned."""
+    when = " ".join(line[name] for name in ("timestamp", "severity") if line.get(name))
+    head = f"{line.get('application', '?')} | {when}".rstrip()
+    return clean(f"{head} {line.get('message', '')}".rstrip())

@@ -20,16 +20,24 @@ def render_plan_json(plan: Plan) -> str:
 
 
 def _lifecycle(step: LifecycleOutcome) -> dict[str, Any]:
-    return {
+    """A preview / publish as it always was; a build also has ``logs`` (the failing
+    applications' last lines)."""
+    found: dict[str, Any] = {
         "step": step.step,
         "state": step.state,
         "message": step.message,
         "entries": step.entries,
     }
+    if step.step == "build":
+        found["logs"] = step.logs
+    return found
 
 
 def _outcome(outcome: Outcome) -> dict[str, Any]:
+    """A connector's outcome as it always was; a deployment's says ``resource: deployment``."""
+    resource = {"resource": outcome.resource} if outcome.resource != "connector" else {}
     return {
+        **resource,
         "target": outcome.target,
         "key": outcome.key,
         "kind": outcome.kind,
@@ -48,9 +56,16 @@ def _outcome(outcome: Outcome) -> dict[str, Any]:
 
 def apply_document(result: ApplyResult) -> dict[str, Any]:
     """The apply report as plain JSON data (``formatVersion`` 1, ``mode`` ``apply``)."""
+    deployments = any(outcome.resource == "deployment" for outcome in result.outcomes)
     kinds: tuple[OutcomeKind, ...] = get_args(OutcomeKind)
-    summary: dict[str, Any] = {kind: result.count(kind) for kind in kinds}
+    summary: dict[str, Any] = {
+        kind: result.count(kind)
+        for kind in kinds
+        if deployments or kind not in ("redeployed", "replaced")
+    }
     summary["lifecycleFailed"] = lifecycle_failures(result)
+    if deployments:  # a run of connectors only keeps the document it always had
+        summary["buildFailed"] = lifecycle_failures(result, ("build",))
     return {
         "formatVersion": FORMAT_VERSION,
         "mode": "apply",

@@ -26,6 +26,7 @@ from connect_gitops.reporting._format import (
     clean,
     draft_fields,
     format_value,
+    log_line_text,
     plural,
     shorten,
 )
@@ -474,26 +475,27 @@ def _outcome_result(outcome: Outcome) -> str:
 def _outcome_details(outcome: Outcome) -> str:
     items = ""
     for step in outcome.lifecycle:
-        if not (step.message or step.entries):
+        if not (step.message or step.entries or step.logs):
             continue
         state = step.state.replace("_", " ")
         items += f"- {text(step.step)} {state}" + (
             f": {text(step.message)}" if step.message else ""
         )
         items += "\n" + "".join(f"  - {text(_entry(e))}\n" for e in step.entries)
+        if step.logs:
+            items += "  - last log lines:\n" + "".join(
+                f"    - {code(log_line_text(line))}\n" for line in step.logs
+            )
     if not items:
         return ""
     return _details(outcome.key, outcome.target, items)
 
 
-def render_apply_markdown(
-    result: ApplyResult, *, title: str | None = None, max_chars: int = MAX_CHARS
-) -> str:
-    """What apply did, per connector, for the step summary; plain unchanged ones only counted."""
-    listed = [o for o in result.outcomes if needs_listing(o)]
-    outcomes = Section(
-        heading="#### Connectors\n\n",
-        header=_header("", "Connector", "Target", "Source", "Result"),
+def _outcome_section(outcomes: Sequence[Outcome], noun: str) -> Section:
+    """One table of outcomes: connectors, or deployments."""
+    return Section(
+        heading=f"#### {noun.capitalize()}\n\n",
+        header=_header("", noun.capitalize()[:-1], "Target", "Source", "Result"),
         rows=[
             _row(
                 code(OUTCOME_SYMBOL[o.kind]),
@@ -502,13 +504,25 @@ def render_apply_markdown(
                 _source(o.file, o.line),
                 _outcome_result(o),
             )
-            for o in listed
+            for o in outcomes
         ],
-        noun="connectors",
-        details=[_outcome_details(o) for o in listed],
+        noun=noun,
+        details=[_outcome_details(o) for o in outcomes],
     )
+
+
+def render_apply_markdown(
+    result: ApplyResult, *, title: str | None = None, max_chars: int = MAX_CHARS
+) -> str:
+    """What apply did, per connector and deployment, for the step summary; plain unchanged ones
+    only counted."""
+    listed = [o for o in result.outcomes if needs_listing(o)]
+    sections = [_outcome_section([o for o in listed if o.resource == "connector"], "connectors")]
+    deployments = [o for o in listed if o.resource == "deployment"]
+    if deployments:
+        sections.append(_outcome_section(deployments, "deployments"))
     intro = _heading(title or "connect-gitops apply", apply_summary(result))
-    return fold(intro, [outcomes], max_chars)
+    return fold(intro, sections, max_chars)
 
 
 # --- drift ------------------------------------------------------------------------------------

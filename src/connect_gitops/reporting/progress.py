@@ -24,11 +24,18 @@ from rich.text import Text
 HEARTBEAT_SECONDS = 60.0
 """How often the plain renderer repeats the state of a connector that is still waiting."""
 
-WAITING_STEPS = ("preview", "publish", "processing")
+WAITING_STEPS = ("preview", "publish", "processing", "build", "undeploy")
 """Steps that wait on the server (and so get heartbeat lines)."""
 
-_WAITED_FOR = {"processing": "the running publish"}
+_WAITED_FOR = {
+    "processing": "the running publish",
+    "build": "the build",
+    "undeploy": "the undeploy",
+}
 """How a waiting step reads in "waiting for ..." lines."""
+
+_DOING = {"build": "building", "undeploy": "undeploying"}
+"""A deployment's waits read as what it is doing: ``building payments: Deploying (1m20s)``."""
 
 
 def _waited_for(step: str) -> str:
@@ -65,7 +72,8 @@ class Progress(Protocol):
     """Where the executor reports what it is doing to each connector.
 
     ``step`` is one of ``create``, ``update``, ``noop``, ``blocked``, ``processing`` (waiting for
-    someone else's publish), ``preview`` and ``publish``.
+    someone else's publish), ``preview`` and ``publish``; for deployments ``redeploy``,
+    ``replace``, ``build`` (waiting for Deployed or Failed) and ``undeploy``.
     """
 
     def started(self, target: str, key: str, step: str) -> None: ...
@@ -165,6 +173,9 @@ class PlainProgress:
             line.state = state
             line.last_printed = now
             elapsed = format_elapsed(now - line.since)
+        if step in _DOING:
+            self._write(f"{_DOING[step]} {key}: {state} ({elapsed})")
+            return
         self._write(f"waiting for {_waited_for(step)} of {key}: {state} ({elapsed} elapsed)")
 
     def finished(self, target: str, key: str, step: str, state_text: str, *, ok: bool) -> None:

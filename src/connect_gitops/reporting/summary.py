@@ -5,7 +5,7 @@ Text, Markdown and the step summary must agree word for word, so the sentences l
 
 from __future__ import annotations
 
-from connect_gitops.core.outcomes import ApplyResult, Outcome
+from connect_gitops.core.outcomes import ApplyResult, Outcome, OutcomeKind
 from connect_gitops.core.plan import Change, Orphan, Plan
 from connect_gitops.reporting._deployments import (
     connector_changes,
@@ -47,36 +47,61 @@ def plan_headline(plan: Plan) -> str:
     return plan_summary(plan)
 
 
-def lifecycle_failures(result: ApplyResult) -> int:
-    """How many previews / publishes failed or timed out (they fail the run too)."""
+def lifecycle_failures(result: ApplyResult, steps: tuple[str, ...] = ("preview", "publish")) -> int:
+    """How many previews / publishes (or other ``steps``: ``build``) failed or timed out (they
+    fail the run too)."""
     return sum(
         1
         for outcome in result.outcomes
         for step in outcome.lifecycle
-        if step.state in ("failed", "timed_out")
+        if step.step in steps and step.state in ("failed", "timed_out")
     )
 
 
 def apply_summary(result: ApplyResult) -> str:
     """``Apply: 1 created, 2 updated, 9 unchanged, 0 blocked, 0 stale, 1 failed.``
 
-    Failed previews / publishes are added as a second sentence only when there are any, so the
-    common line keeps its fixed shape.
+    The connectors' counts; the deployments' follow in a sentence of their own when there are
+    any (``Deployments: 1 created, 1 redeployed, 0 replaced, ...``). Failed previews / publishes
+    and builds are added only when there are any, so the common line keeps its fixed shape.
     """
     line = (
-        f"Apply: {result.count('created')} created, {result.count('updated')} updated, "
-        f"{result.count('unchanged')} unchanged, {result.count('blocked')} blocked, "
-        f"{result.count('stale')} stale, {result.count('failed')} failed."
+        f"Apply: {result.count('created', 'connector')} created, "
+        f"{result.count('updated', 'connector')} updated, "
+        f"{result.count('unchanged', 'connector')} unchanged, "
+        f"{result.count('blocked', 'connector')} blocked, "
+        f"{result.count('stale', 'connector')} stale, {result.count('failed', 'connector')} failed."
     )
     failures = lifecycle_failures(result)
     if failures:
         line += f" {plural(failures, 'preview/publish', 'previews/publishes')} failed."
+    if any(outcome.resource == "deployment" for outcome in result.outcomes):
+        counts = ", ".join(
+            f"{result.count(kind, 'deployment')} {kind}" for kind in DEPLOYMENT_OUTCOMES
+        )
+        line += f" Deployments: {counts}."
+        builds = lifecycle_failures(result, ("build",))
+        if builds:
+            line += f" {plural(builds, 'build')} failed."
     return line
+
+
+DEPLOYMENT_OUTCOMES: tuple[OutcomeKind, ...] = (
+    "created",
+    "redeployed",
+    "replaced",
+    "unchanged",
+    "blocked",
+    "stale",
+    "failed",
+)
+"""The outcome kinds a deployment can end with, in the summary's order."""
 
 
 def is_drifted(change: Change) -> bool:
     """A declared connector or deployment whose live state differs: fields, a pending preview /
-    publish, or a deployment to redeploy (a ``Failed`` build in drift mode) or replace."""
+    publish, or a deployment to redeploy (a value changed by hand, a connector behind, a
+    ``Failed`` build in drift mode) or replace."""
     if change.kind in ("update", "redeploy", "replace"):
         return True
     return change.kind in ("noop", "blocked") and bool(change.fields or change.lifecycle)
@@ -114,5 +139,6 @@ def drift_summary(plan: Plan) -> str:
 
 
 def needs_listing(outcome: Outcome) -> bool:
-    """Unchanged connectors with nothing to say are only counted, as in the plan."""
+    """Unchanged connectors and deployments with nothing to say are only counted, as in the
+    plan."""
     return outcome.kind != "unchanged" or bool(outcome.lifecycle) or bool(outcome.message)

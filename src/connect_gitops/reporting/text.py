@@ -23,6 +23,7 @@ from connect_gitops.reporting._format import (
     draft_fields,
     format_value,
     location,
+    log_line_text,
     plural,
 )
 from connect_gitops.reporting.summary import (
@@ -49,6 +50,8 @@ _CHANGE_STYLE = {
 _OUTCOME_STYLE = {
     "created": "green",
     "updated": "yellow",
+    "redeployed": "yellow",
+    "replaced": "red",
     "unchanged": "dim",
     "blocked": "red",
     "stale": "red",
@@ -247,6 +250,9 @@ def _lifecycle_outcome_lines(steps: Sequence[LifecycleOutcome]) -> list[Line]:
         message = f": {clean(step.message)}" if step.message else ""
         lines.append(_line(INDENT, (f"{step.step} {state}", style), message))
         lines += [_line(INDENT * 2, "- ", _entry_text(entry)) for entry in step.entries]
+        if step.logs:
+            lines.append(_line(INDENT * 2, "last log lines:"))
+            lines += [_line(INDENT * 3, (log_line_text(log), "dim")) for log in step.logs]
     return lines
 
 
@@ -268,8 +274,9 @@ def _outcome_detail(outcome: Outcome) -> str:
 def _outcome_lines(outcome: Outcome) -> list[Line]:
     where = location(outcome.target, outcome.file, outcome.line)
     detail = _outcome_detail(outcome)
+    noun = " deployment" if outcome.resource == "deployment" else ""  # as the plan says it
     head = _line(
-        (f"{OUTCOME_SYMBOL[outcome.kind]} {outcome.kind}", _OUTCOME_STYLE[outcome.kind]),
+        (f"{OUTCOME_SYMBOL[outcome.kind]} {outcome.kind}{noun}", _OUTCOME_STYLE[outcome.kind]),
         "  ",
         (clean(outcome.key), "bold"),
         f"  ({where})",
@@ -290,7 +297,8 @@ def apply_lines(result: ApplyResult, *, show_unchanged: bool = False) -> list[Li
 
 
 def render_apply_text(result: ApplyResult, *, color: bool, show_unchanged: bool = False) -> str:
-    """One line per connector outcome (plain unchanged ones only counted unless asked)."""
+    """One line per connector or deployment outcome (plain unchanged ones only counted unless
+    asked); a failed build with its report entries and last log lines."""
     return to_string(apply_lines(result, show_unchanged=show_unchanged), color=color)
 
 

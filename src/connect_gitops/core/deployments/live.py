@@ -179,6 +179,39 @@ class Deployment(BaseModel):
         return list(build.report.entries) if build and build.report else []
 
 
+class LogEntry(BaseModel):
+    """One line of a deployment's logs (RAML DeploymentLog), as read."""
+
+    model_config = _LENIENT
+
+    applicationName: str | None = None
+    severity: str | None = None
+    timestamp: str | None = None
+    details: dict[str, Any] | None = None
+
+    @property
+    def message(self) -> str:
+        """The line's text: ``details.message``, else whatever ``details`` holds."""
+        details = self.details or {}
+        text = details.get("message")
+        if isinstance(text, str):
+            return text
+        return "" if not details else str(details)
+
+    def line(self) -> str:
+        """``timestamp severity message``, as reports print it."""
+        return " ".join(part for part in (self.timestamp, self.severity, self.message) if part)
+
+
+class LogPage(BaseModel):
+    """One page of ``GET .../logs``: its lines and the cursor of the next page, if any."""
+
+    model_config = _LENIENT
+
+    data: list[LogEntry] = Field(default_factory=list)
+    next: str | None = None
+
+
 class ConnectorFacts(BaseModel):
     """What the planner needs to know about a connector to deploy it (section 2 of the design).
 

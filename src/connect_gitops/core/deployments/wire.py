@@ -7,8 +7,9 @@ Planned bodies never hold a secured value: the plan lists the variables' names
 A redeploy carries every application of the deployment (the API refuses one that leaves an
 application out) and, for each, the live standard values of the keys the declaration does not
 manage: whether the API merges or replaces an application's values, the unmanaged ones stay.
-Applications without declared secured values send no ``securedConfiguration`` at all, so the
-values set outside git are not replaced by an empty list.
+Planned actions carry no ``securedConfiguration``; the request sent does, on every application
+(the declared values, else an empty list), because the RAML's DeploymentConfigurationApplication
+requires both lists.
 """
 
 from __future__ import annotations
@@ -194,12 +195,16 @@ def draft_with_secrets(change: Change, values: Mapping[str, str]) -> dict[str, A
 
 
 def actions_with_secrets(change: Change, values: Mapping[str, str]) -> list[dict[str, Any]]:
-    """The change's actions in wire form, with the secured values merged into its redeploy."""
+    """The change's actions in wire form, with the secured values merged into its redeploy;
+    every application carries ``securedConfiguration`` (empty when none is declared): the API
+    requires the list."""
     actions = to_wire(change.actions)
     for action in actions:
         if action.get("action") == "redeploy":
             merge_into = action.get("globalConfiguration")
             _merge(action, "configurationValues", merge_into, change.secured, values)
+            for application in action["configurationValues"]:
+                application.setdefault("securedConfiguration", [])
     return actions
 
 

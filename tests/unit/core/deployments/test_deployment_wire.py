@@ -161,11 +161,12 @@ def test_secured_values_go_where_their_names_say_and_nowhere_else() -> None:
 
 
 def test_a_redeploy_sends_secured_values_only_for_applications_that_declare_them() -> None:
+    """Every application carries the list (the RAML requires it): empty where none is declared."""
     edited = live(service={"CTP_REGION": "edited"})
     change = only(plan([declared()], [edited], [facts()]))
     [action] = actions_with_secrets(change, {SECRET_VARIABLE: SECRET_VALUE})
     applications = {a["applicationName"]: a for a in action["configurationValues"]}
-    assert "securedConfiguration" not in applications["order-sync"]
+    assert applications["order-sync"]["securedConfiguration"] == []
     assert applications["service"]["securedConfiguration"] == [
         {"key": SECRET_VARIABLE, "value": SECRET_VALUE}
     ]
