@@ -216,3 +216,36 @@ def _hint(word: str, candidates: list[str]) -> str:
 
 def _name(facts: ConnectorFacts) -> str:
     return facts.key if facts.key is not None else f"id={facts.id}"
+
+
+def undeclared_secrets(declaration: DeploymentDeclaration, live: Deployment) -> str | None:
+    """Secured values set on the live deployment that the declaration does not declare.
+
+    A redeploy sends every application with both of its lists, and the API replaces an
+    application's values with the ones sent (it refuses a redeploy that leaves an application
+    out). Secured values cannot be read back, so a redeploy would clear any that git does not
+    hold: refuse, naming them, rather than take a running connector's secrets away.
+    """
+    unknown: list[str] = []
+    if live.globalConfiguration is not None:
+        declared_global = declaration.globalConfiguration
+        known = set(declared_global.securedConfiguration) if declared_global else set()
+        unknown += sorted(
+            f"globalConfiguration.{s.key}"
+            for s in live.globalConfiguration.securedConfiguration
+            if s.key not in known
+        )
+    for application in sorted(live.applications, key=lambda a: a.applicationName):
+        declared = declaration.configurations.get(application.applicationName)
+        known = set(declared.securedConfiguration) if declared else set()
+        unknown += sorted(
+            f"{application.applicationName}.{s.key}"
+            for s in application.securedConfiguration
+            if s.key not in known
+        )
+    if not unknown:
+        return None
+    return (
+        f"a redeploy would clear secured values git does not hold ({', '.join(unknown)}): "
+        "declare each as {fromEnv: VARIABLE} (export writes them so)"
+    )

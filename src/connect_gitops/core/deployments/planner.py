@@ -30,6 +30,7 @@ from connect_gitops.core.deployments.checks import (
     configuration_problems,
     deployable,
     type_mismatch,
+    undeclared_secrets,
 )
 from connect_gitops.core.deployments.declarations import DeclaredDeployment, DeploymentDeclaration
 from connect_gitops.core.deployments.diff import (
@@ -257,6 +258,8 @@ def _redeploy(
     problems = (
         [] if waits or accepted is None else _redeploy_problems(declared, live, accepted, move)
     )
+    if (clearing := undeclared_secrets(declaration, live)) is not None:
+        problems.append(clearing)
     # Live values the running version accepted stay; a move drops those the latest no longer knows.
     moved_to = latest if move is not None and not waits else None
     if moved_to is not None and not moved_to.knows_configurations:

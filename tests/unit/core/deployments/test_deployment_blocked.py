@@ -142,11 +142,31 @@ def test_required_keys_must_be_given_on_create_defaults_count() -> None:
 
 
 def test_a_redeploy_needs_required_keys_only_where_live_lacks_them() -> None:
+    partial = declared(
+        configurations={
+            "service": {
+                "standardConfiguration": {"LOG_LEVEL": "warn"},
+                "securedConfiguration": {"STRIPE_SECRET_KEY": {"fromEnv": SECRET_VARIABLE}},
+            }
+        }
+    )
+    running = live(connector={"id": "stripe-connector-id", "key": "stripe-connector", "version": 2})
+    change = only(plan([partial], [running], [facts()]))
+    assert change.kind == "redeploy"  # CTP_REGION is live: not missing
+    assert change.fields[-1].path == "connector.version"
+
+
+def test_a_redeploy_never_clears_a_live_secret_that_git_does_not_hold() -> None:
+    # The API replaces an application's values with those sent, and secured values cannot be
+    # read back: redeploying without the live secret would take it away from the running app.
     partial = declared(configurations={"service": {"standardConfiguration": {"LOG_LEVEL": "warn"}}})
     running = live(connector={"id": "stripe-connector-id", "key": "stripe-connector", "version": 2})
     change = only(plan([partial], [running], [facts()]))
-    assert change.kind == "redeploy"  # CTP_REGION and the secret are live: not missing
-    assert change.fields[-1].path == "connector.version"
+    assert change.kind == "blocked"
+    assert change.reason == (
+        "a redeploy would clear secured values git does not hold (service.STRIPE_SECRET_KEY): "
+        "declare each as {fromEnv: VARIABLE} (export writes them so)"
+    )
 
 
 def test_global_keys_are_checked_too() -> None:

@@ -8,6 +8,7 @@ from connect_gitops.core.deployments.planner import ROTATE, plan_deployment
 from connect_gitops.core.plan import FieldChange, SecuredValue
 from tests.support.deployments import (
     SECRET_VARIABLE,
+    declaration,
     declared,
     facts,
     live,
@@ -128,7 +129,10 @@ def test_a_value_changed_by_hand_is_redeployed_keeping_what_is_not_declared() ->
 
 def test_a_schedule_and_a_global_value_are_compared_and_sent_only_when_declared() -> None:
     wanted = declared(
-        configurations={"order-sync": {"schedule": "*/10 * * * *"}},
+        configurations={
+            **declaration()["configurations"],  # the service and its live secret, held in git
+            "order-sync": {"schedule": "*/10 * * * *"},
+        },
         globalConfiguration={"standardConfiguration": {"CURRENCY": "EUR"}},
     )
     running = live(
