@@ -39,8 +39,12 @@ typecheck: install
 imports: install
 	$(BIN)/lint-imports
 
+# Tests run in parallel (pytest-xdist); PYTEST_WORKERS=0 runs them in this process, one by one.
+PYTEST_WORKERS ?= 4
+PYTEST_ARGS ?=
+
 pytest: install
-	$(BIN)/pytest -q -m "not chaos_long"
+	$(BIN)/pytest -q -m "not chaos_long" -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 test: lint typecheck imports pytest
 
