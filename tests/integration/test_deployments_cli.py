@@ -380,6 +380,11 @@ BLOCKED = {
         "connector version 3 is neither the running version (1) nor the latest (2): "
         "redeploy can only move to the latest",
     ),
+    "clears-secret": (
+        deployment_declaration("clears-secret", log_level="debug", secret_from=None),
+        f"a redeploy would clear secured values git does not hold (service.{SECRET_VARIABLE}): "
+        "declare each as {fromEnv: VARIABLE} (export writes them so)",
+    ),
 }
 
 
@@ -387,6 +392,7 @@ def test_each_blocked_reason_is_planned_and_nothing_is_written(tmp_path: Path, e
     connector = deployable(emu)
     by_hand(emu, "immutable")
     by_hand(emu, "pinned-version")
+    by_hand(emu, "clears-secret")
     publish_again = {
         "version": connector["version"],
         "actions": [
@@ -412,7 +418,7 @@ def test_each_blocked_reason_is_planned_and_nothing_is_written(tmp_path: Path, e
 
     assert result.returncode == 1
     assert deployment_writes(emu) == []
-    assert "Deployments: 0 created, 0 redeployed, 0 replaced, 0 unchanged, 9 blocked" in (
+    assert "Deployments: 0 created, 0 redeployed, 0 replaced, 0 unchanged, 10 blocked" in (
         result.stderr
     )
     for name, (_, reason) in BLOCKED.items():
