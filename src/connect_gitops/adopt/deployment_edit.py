@@ -12,7 +12,13 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from connect_gitops.adopt.yaml_edit import document_target, dump, guess_indent, round_trip
+from connect_gitops.adopt.yaml_edit import (
+    apply_edits,
+    document_target,
+    dump,
+    guess_indent,
+    round_trip,
+)
 from connect_gitops.core.adoption import AdoptionError, ExportedFile, FieldEdit
 from connect_gitops.core.deployments.adoption import deployment_edits, validate_deployment
 from connect_gitops.core.deployments.declarations import DeclaredDeployment
@@ -82,7 +88,7 @@ def update_deployment_file(
     yaml = round_trip(mapping=mapping, offset=offset)
     documents = list(yaml.load_all(text))
     for index, key in _documents_to_edit(documents, plans, target, default_target):
-        _apply_edits(documents[index], plans[key][2])
+        apply_edits(documents[index], plans[key][2])
     new_text = dump(documents, yaml)
     _check(path, new_text, plans, target, default_target)
     return ExportedFile(path, "updated", keys, new_text, text, all_edits, resource="deployment")
@@ -105,21 +111,6 @@ def _documents_to_edit(
             and document_target(document, default_target) == target
         ):
             yield index, document["key"]
-
-
-def _apply_edits(document: CommentedMap, edits: Sequence[FieldEdit]) -> None:
-    """Set or remove each edited value where it is written; nothing else moves."""
-    for edit in edits:
-        parent = document
-        for step in edit.path[:-1]:
-            parent = parent[step]
-        name = edit.path[-1]
-        if edit.removed:
-            del parent[name]
-        else:
-            old = parent.get(name)
-            same_style = isinstance(old, str) and type(old) is not str
-            parent[name] = type(old)(edit.after) if same_style else edit.after
 
 
 def _check(path: Path, text: str, plans: Plans, target: str, default_target: str | None) -> None:

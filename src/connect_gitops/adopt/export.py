@@ -30,7 +30,7 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol, TypeVar
 
 from connect_gitops.adopt.deployment_edit import render_new_deployment, update_deployment_file
 from connect_gitops.adopt.yaml_edit import render_new, update_file
@@ -186,6 +186,41 @@ def _ancestors(start: Path) -> Iterator[Path]:
         folder = folder.parent
 
 
+class _Live(Protocol):
+    @property
+    def key(self) -> str | None: ...
+    @property
+    def id(self) -> str: ...
+
+
+class _Declared(Protocol):
+    @property
+    def file(self) -> str: ...
+
+
+_L = TypeVar("_L", bound=_Live)
+_D = TypeVar("_D", bound=_Declared)
+
+
+def _by_declaring_file(
+    live: Sequence[_L], declared: Mapping[str, _D], noun: str, result: ExportResult
+) -> tuple[dict[str, list[tuple[_D, _L]]], list[_L]]:
+    """The live resources a declaration names, by the file that declares them, and the others
+    (to write new files for), each sorted by key; one without a key gets a notice instead."""
+    updates: dict[str, list[tuple[_D, _L]]] = {}
+    new: list[_L] = []
+    for item in sorted(live, key=lambda i: (i.key or "", i.id)):
+        if item.key is None:
+            result.notices.append(f"notice: {noun} {item.id} {NO_KEY}; not exported")
+            continue
+        existing = declared.get(item.key)
+        if existing is None:
+            new.append(item)
+        else:
+            updates.setdefault(existing.file, []).append((existing, item))
+    return updates, new
+
+
 def _plan_files(
     config: Config,
     target: str,
@@ -195,17 +230,8 @@ def _plan_files(
     result: ExportResult,
 ) -> list[ExportedFile]:
     """Every file to write: existing files edited in place, then new files, each sorted."""
-    updates: dict[str, list[tuple[DeclaredConnector, ConnectorStaged]]] = {}
-    new: list[KeyedConnector] = []
-    for connector in sorted(live, key=lambda c: (c.key or "", c.id)):
-        if connector.key is None:
-            result.notices.append(f"notice: connector {connector.id} {NO_KEY}; not exported")
-            continue
-        existing = declared.get(connector.key)
-        if existing is None:
-            new.append(KeyedConnector(connector.key, connector))
-        else:
-            updates.setdefault(existing.file, []).append((existing, connector))
+    updates, unnamed = _by_declaring_file(live, declared, "connector", result)
+    new = [KeyedConnector(c.key, c) for c in unnamed if c.key is not None]
     files: list[ExportedFile] = []
     for name in sorted(updates):
         try:
@@ -255,17 +281,7 @@ def _plan_deployment_files(
 ) -> list[ExportedFile]:
     """The deployments' files, as for connectors: declared ones edited in place, then new ones
     (``<key>.deployment.yaml``). A deployment without a key cannot be declared: a notice."""
-    updates: dict[str, list[tuple[DeclaredDeployment, Deployment]]] = {}
-    new: list[Deployment] = []
-    for deployment in sorted(live, key=lambda d: (d.key or "", d.id)):
-        if deployment.key is None:
-            result.notices.append(f"notice: deployment {deployment.id} {NO_KEY}; not exported")
-            continue
-        existing = declared.get(deployment.key)
-        if existing is None:
-            new.append(deployment)
-        else:
-            updates.setdefault(existing.file, []).append((existing, deployment))
+    updates, new = _by_declaring_file(live, declared, "deployment", result)
     files: list[ExportedFile] = []
     for name in sorted(updates):
         try:

@@ -83,7 +83,7 @@ def update_file(
     yaml = round_trip(mapping=mapping, offset=offset)
     documents = list(yaml.load_all(text))
     for index, edits in _documents_to_edit(documents, plans, target, default_target):
-        _apply_edits(documents[index], edits)
+        apply_edits(documents[index], edits)
     new_text = dump(documents, yaml)
     _check(path, new_text, plans, target, default_target)
     return ExportedFile(path, "updated", keys, new_text, text, all_edits)
@@ -110,17 +110,19 @@ def document_target(document: Mapping[str, Any], default_target: str | None) -> 
     return named if isinstance(named, str) else default_target
 
 
-def _apply_edits(document: CommentedMap, edits: Sequence[FieldEdit]) -> None:
-    """Set or remove each edited field; lists are edited item by item to keep their comments."""
+def apply_edits(document: CommentedMap, edits: Sequence[FieldEdit]) -> None:
+    """Set or remove each edited field where it is written; lists are edited item by item to
+    keep their comments, and a mapping a removal leaves empty goes with it."""
     for edit in edits:
-        parent = document
+        containers: list[Any] = [document]
         for step in edit.path[:-1]:
-            parent = parent[step]
+            containers.append(containers[-1][step])
+        parent = containers[-1]
         name = edit.path[-1]
         if edit.removed:
             del parent[name]
-            if len(edit.path) > 1 and not parent:
-                del document[edit.path[0]]
+            if len(containers) > 1 and not parent:
+                del containers[-2][edit.path[-2]]
         elif isinstance(edit.after, list) and isinstance(parent.get(name), CommentedSeq):
             _edit_list(parent[name], edit.after)
         else:

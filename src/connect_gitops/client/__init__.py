@@ -2,8 +2,9 @@
 (:mod:`.api`) and, as ``ConnectClient.deployments``, the Deployments endpoints with the
 connector facts they need (:mod:`.deployments`), its OAuth2 token (:mod:`.auth`), one HTTP
 exchange turned into data and the request log (:mod:`.transport`, :mod:`.attempt`), the retry
-policy (:mod:`.retry`), paging (:mod:`.paging`), concurrent calls (:mod:`.concurrency`) and the
-typed errors callers branch on (:mod:`.errors`)."""
+policy (:mod:`.retry`), paging (:mod:`.paging`), the reads both resource families share
+(:mod:`.reading`), concurrent calls (:mod:`.concurrency`) and the typed errors callers branch
+on (:mod:`.errors`)."""
 
 from connect_gitops.client.api import REQUEST_TIMEOUTS, ConnectClient
 from connect_gitops.client.auth import (

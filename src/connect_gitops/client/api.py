@@ -11,7 +11,6 @@ import itertools
 import ssl
 from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from dataclasses import replace
-from functools import partial
 from types import TracebackType
 from typing import Any, Self, TypeVar
 from urllib.parse import quote
@@ -30,18 +29,16 @@ from connect_gitops.client.auth import (
     correlation_id,
     qualify_scopes,
 )
-from connect_gitops.client.concurrency import gather
 from connect_gitops.client.deployments import DeploymentEndpoints
 from connect_gitops.client.errors import (
     ConnectError,
-    NotFound,
-    TooManyConnectors,
     ambiguous_write,
     error_for_answer,
     error_for_failure,
     malformed_answer,
 )
 from connect_gitops.client.proxies import environment_proxies, proxy_for
+from connect_gitops.client.reading import answer_or_none, every_item, many_by_key
 from connect_gitops.client.retry import DEFAULT_RETRY, Attempted, Decision, RetryPolicy, classify
 from connect_gitops.client.transport import RecordingTransport, RequestLog, check_url, exchange
 from connect_gitops.core.live import ConnectorStaged
@@ -50,7 +47,6 @@ from connect_gitops.core.redaction import Secrets
 REQUEST_TIMEOUTS = httpx.Timeout(connect=10.0, read=60.0, write=30.0, pool=60.0)
 """Bounds of each phase of one HTTP request, in seconds (whole operations: the caller's job)."""
 DRAFTS = "/connectors/drafts"
-PAGES_IN_FLIGHT = 8
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -216,38 +212,9 @@ class ConnectClient:
     # -- reads ------------------------------------------------------------------------------
 
     async def iter_all(self) -> AsyncIterator[ConnectorStaged]:
-        """Every ConnectorStaged of the project, each once.
-
-        Reads the first page, then the others concurrently (the total is known), a bounded
-        number of pages at a time so memory stays proportional to that window.
-        """
-        first = await self._page(paging.FIRST_PAGE)
-        total = first.total if first.total is not None else len(first.results)
-        try:
-            pages = paging.remaining_pages(total)
-        except ValueError:
-            raise TooManyConnectors(
-                method="GET",
-                path=DRAFTS,
-                message=(
-                    f"the project holds {total} connectors; paging reaches at most "
-                    f"{paging.reachable()}"
-                ),
-            ) from None
-        seen: set[str] = set()
-        if not paging.needs_trick(total):
-            for item in first.results:
-                seen.add(item.id)
-                yield item
-        del first
-        for start in range(0, len(pages), PAGES_IN_FLIGHT):
-            window = pages[start : start + PAGES_IN_FLIGHT]
-            fetched = await gather([partial(self._page, p) for p in window], limit=PAGES_IN_FLIGHT)
-            for page in fetched:
-                for item in page.results:
-                    if item.id not in seen:
-                        seen.add(item.id)
-                        yield item
+        """Every ConnectorStaged of the project, each once (:func:`.reading.every_item`)."""
+        async for connector in every_item(self._page, path=DRAFTS, noun="connectors"):
+            yield connector
 
     async def query_all(self) -> list[ConnectorStaged]:
         """Every ConnectorStaged of the project as a list."""
@@ -265,9 +232,7 @@ class ConnectClient:
         self, keys: Collection[str], concurrency: int = 10
     ) -> dict[str, ConnectorStaged]:
         """The connectors of ``keys`` that exist, by key (for a few keys; use iter_all for all)."""
-        unique = sorted(set(keys))
-        found = await gather([partial(self.get_by_key, k) for k in unique], limit=concurrency)
-        return {k: c for k, c in zip(unique, found, strict=True) if c is not None}
+        return await many_by_key(self.get_by_key, keys, concurrency)
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -304,9 +269,8 @@ class ConnectClient:
         return self._parsed(_Page, answer, "GET", DRAFTS)
 
     async def _get_one(self, path: str) -> ConnectorStaged | None:
-        try:
-            answer = await self._call("GET", path)
-        except NotFound:
+        answer = await answer_or_none(self._call, "GET", path)
+        if answer is None:
             return None
         return self._parsed(ConnectorStaged, answer, "GET", path)
 

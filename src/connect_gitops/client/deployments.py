@@ -10,8 +10,7 @@ they are read: no object this module returns holds a secret.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from functools import partial
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any, Final, TypeVar
 from urllib.parse import quote
 
@@ -20,8 +19,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from connect_gitops.client import paging
 from connect_gitops.client.attempt import Answered
-from connect_gitops.client.concurrency import gather
-from connect_gitops.client.errors import ConnectError, NotFound, TooManyConnectors
+from connect_gitops.client.errors import ConnectError
+from connect_gitops.client.reading import Call, answer_or_none, every_item, many_by_key
 from connect_gitops.core.deployments.live import (
     ConnectorFacts,
     Deployment,
@@ -30,10 +29,6 @@ from connect_gitops.core.deployments.live import (
     connector_facts,
 )
 
-Call = Callable[..., Awaitable[Answered]]
-"""``ConnectClient._call``: one operation under the retry policy, success or a typed error."""
-
-PAGES_IN_FLIGHT: Final = 8
 LOG_PAGES_MAX: Final = 50
 """Pages of ``/logs`` followed at most for the last lines: a bound on a runaway cursor."""
 
@@ -72,35 +67,10 @@ class DeploymentEndpoints:
     # -- deployments: reads -------------------------------------------------------------------
 
     async def iter_all(self) -> AsyncIterator[Deployment]:
-        """Every deployment of the project, each once: the first page, then the rest
-        concurrently (limit 500), as ``ConnectClient.iter_all`` reads connectors."""
-        first = await self._page(paging.FIRST_PAGE)
-        total = first.total if first.total is not None else len(first.results)
-        try:
-            pages = paging.remaining_pages(total)
-        except ValueError:
-            raise TooManyConnectors(
-                method="GET",
-                path=self.base,
-                message=(
-                    f"the project holds {total} deployments; paging reaches at most "
-                    f"{paging.reachable()}"
-                ),
-            ) from None
-        seen: set[str] = set()
-        if not paging.needs_trick(total):
-            for item in first.results:
-                seen.add(item.id)
-                yield item
-        del first
-        for start in range(0, len(pages), PAGES_IN_FLIGHT):
-            window = pages[start : start + PAGES_IN_FLIGHT]
-            fetched = await gather([partial(self._page, p) for p in window], limit=PAGES_IN_FLIGHT)
-            for page in fetched:
-                for item in page.results:
-                    if item.id not in seen:
-                        seen.add(item.id)
-                        yield item
+        """Every deployment of the project, each once, read as ``ConnectClient.iter_all`` reads
+        connectors (:func:`.reading.every_item`)."""
+        async for deployment in every_item(self._page, path=self.base, noun="deployments"):
+            yield deployment
 
     async def query_all(self) -> list[Deployment]:
         """Every deployment of the project as a list."""
@@ -118,9 +88,7 @@ class DeploymentEndpoints:
         self, keys: Sequence[str], concurrency: int = 10
     ) -> dict[str, Deployment]:
         """The deployments of ``keys`` that exist, by key (a few keys; use iter_all for all)."""
-        unique = sorted(set(keys))
-        found = await gather([partial(self.get_by_key, k) for k in unique], limit=concurrency)
-        return {k: d for k, d in zip(unique, found, strict=True) if d is not None}
+        return await many_by_key(self.get_by_key, keys, concurrency)
 
     # -- deployments: writes ------------------------------------------------------------------
 
@@ -145,9 +113,8 @@ class DeploymentEndpoints:
         """
         path = self._id_path(id)
         params = httpx.QueryParams({"version": str(version)}) if version is not None else None
-        try:
-            answer = await self._call("DELETE", path, params=params)
-        except NotFound:
+        answer = await answer_or_none(self._call, "DELETE", path, params=params)
+        if answer is None:
             return None
         return self._parse(answer, Deployment, "DELETE", path)
 
@@ -191,9 +158,8 @@ class DeploymentEndpoints:
             raise ValueError("give exactly one of key and id")
         base = "/connectors/drafts" if staged else "/connectors"
         path = f"{base}/key={_quoted(key)}" if key is not None else f"{base}/{_quoted(id or '')}"
-        try:
-            answer = await self._call("GET", path)
-        except NotFound:
+        answer = await answer_or_none(self._call, "GET", path)
+        if answer is None:
             return None
         data = self._parse(answer, _AnyObject, "GET", path)
         try:
@@ -215,9 +181,8 @@ class DeploymentEndpoints:
         return self._parse(answer, _Page, "GET", self.base)
 
     async def _get_one(self, path: str, model: type[_M]) -> _M | None:
-        try:
-            answer = await self._call("GET", path)
-        except NotFound:
+        answer = await answer_or_none(self._call, "GET", path)
+        if answer is None:
             return None
         return self._parse(answer, model, "GET", path)
 

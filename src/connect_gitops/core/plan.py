@@ -9,7 +9,9 @@ saved plan) is a connector's.
 from __future__ import annotations
 
 import json
-from typing import Any, Final, Literal
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any, Final, Literal, Protocol
 
 from pydantic import (
     BaseModel,
@@ -131,6 +133,34 @@ class Change(BaseModel):
 NO_KEY = "has no key, so no declaration can name it"
 """Orphan reason of a live connector or deployment without a key: reported by id (``key``
 empty), never written, never exported."""
+
+
+class Placed(Protocol):
+    """A declaration as the planners see it: its identity and where it is written."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def file(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+
+
+def declared_twice(declared: Iterable[Placed]) -> dict[tuple[str, str], str]:
+    """A blocked reason for every (target, key) more than one declaration names: applying
+    either would undo the other on every run."""
+    items = list(declared)
+    counts = Counter((d.target, d.key) for d in items)
+    places: dict[tuple[str, str], list[str]] = {}
+    for d in items:
+        if counts[(d.target, d.key)] > 1:
+            places.setdefault((d.target, d.key), []).append(f"{d.file}:{d.line}")
+    return {
+        identity: f"declared more than once: {', '.join(sorted(where))}"
+        for identity, where in places.items()
+    }
 
 
 class Orphan(BaseModel):

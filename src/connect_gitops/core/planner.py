@@ -26,7 +26,6 @@ Decisions worth knowing (design.md sections 4 to 6):
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -40,7 +39,15 @@ from connect_gitops.core.declarations import (
 )
 from connect_gitops.core.diff import NESTED_FIELDS, SET_FIELDS, diff
 from connect_gitops.core.live import ConnectorStaged, ConnectorStatus
-from connect_gitops.core.plan import NO_KEY, Change, FieldChange, LifecycleStep, Orphan, Plan
+from connect_gitops.core.plan import (
+    NO_KEY,
+    Change,
+    FieldChange,
+    LifecycleStep,
+    Orphan,
+    Plan,
+    declared_twice,
+)
 
 IN_CERTIFICATION = "in certification"
 WAITS_FOR_PUBLISH = "waits for the running publish"
@@ -107,10 +114,10 @@ def build_plan(
         target: {c.key: c for c in connectors if c.key is not None}
         for target, connectors in live.items()
     }
-    declared_twice = _declared_twice(declared)
+    twice = declared_twice(declared)
     changes = [
         Change(target=d.target, key=d.key, file=d.file, line=d.line, kind="blocked", reason=reason)
-        if (reason := declared_twice.get((d.target, d.key)))
+        if (reason := twice.get((d.target, d.key)))
         else plan_change(d, by_key.get(d.target, {}).get(d.key), overrides=policy, mode=mode)
         for d in declared
     ]
@@ -242,19 +249,6 @@ def _publish_reason(live: ConnectorStaged | None, *, writes: bool) -> str | None
     if live.status == ConnectorStatus.DRAFT:
         return NEVER_PUBLISHED
     return None
-
-
-def _declared_twice(declared: Sequence[DeclaredConnector]) -> dict[tuple[str, str], str]:
-    """A reason for every (target, key) that more than one declaration names."""
-    counts = Counter((d.target, d.key) for d in declared)
-    places: dict[tuple[str, str], list[str]] = {}
-    for d in declared:
-        if counts[(d.target, d.key)] > 1:
-            places.setdefault((d.target, d.key), []).append(f"{d.file}:{d.line}")
-    return {
-        identity: f"declared more than once: {', '.join(sorted(where))}"
-        for identity, where in places.items()
-    }
 
 
 def _flatten(fields: Mapping[str, Any]) -> list[tuple[str, Any]]:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from connect_gitops.emulator import connect_yaml
-from connect_gitops.emulator.repos import FILE_NOT_VALID, Problem, Repositories, RepositoryCheck
+from connect_gitops.emulator.repos import Repositories, RepositoryCheck, checked_specification
 from connect_gitops.emulator.settings import Settings
 
 
@@ -22,11 +21,4 @@ class Context:
         text = given.get(f"{url}#{tag}", given.get(url))
         if text is None:
             return self.repositories.check(url, tag)
-        parsed = connect_yaml.parse(text)
-        if isinstance(parsed, list):
-            problems = tuple(
-                Problem(FILE_NOT_VALID, message, "ConnectorSpecificationFileNotValid")
-                for message in parsed
-            )
-            return RepositoryCheck(reachable=True, problems=problems)
-        return RepositoryCheck(reachable=True, specification=parsed)
+        return checked_specification(text)

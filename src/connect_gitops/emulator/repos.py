@@ -179,14 +179,19 @@ class Repositories:
                 f"{SPEC_FILE} was not found at tag {tag} of {url}.",
                 "ConnectorSpecificationFileNotFound",
             )
-        parsed = connect_yaml.parse(text)
-        if isinstance(parsed, list):
-            problems = tuple(
-                Problem(FILE_NOT_VALID, message, "ConnectorSpecificationFileNotValid")
-                for message in parsed
-            )
-            return RepositoryCheck(reachable=True, problems=problems)
-        return RepositoryCheck(reachable=True, specification=parsed)
+        return checked_specification(text)
+
+
+def checked_specification(text: str) -> RepositoryCheck:
+    """The check of a reachable repository whose connect.yaml reads ``text``."""
+    parsed = connect_yaml.parse(text)
+    if isinstance(parsed, list):
+        problems = tuple(
+            Problem(FILE_NOT_VALID, message, "ConnectorSpecificationFileNotValid")
+            for message in parsed
+        )
+        return RepositoryCheck(reachable=True, problems=problems)
+    return RepositoryCheck(reachable=True, specification=parsed)
 
 
 def _failed(title: str, message: str, code: str) -> RepositoryCheck:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import zip_longest
 from typing import Any
@@ -279,19 +279,54 @@ def _change_details(change: Change) -> str:
     return _details(f"{CHANGE_SYMBOL[change.kind]} {change.key}", change.target, body)
 
 
-def _orphan_section(orphans: Sequence[Orphan], explanation: str) -> Section:
+def _orphan_section(
+    orphans: Sequence[Orphan],
+    explanation: str,
+    *,
+    title: str = "Orphans",
+    column: str = "Connector",
+) -> Section:
+    """Live resources that no declaration names; one without a key is shown by its id."""
     return Section(
-        heading=f"#### Orphans\n\n{explanation}\n\n",
-        header=_header("Connector", "Target", "Id"),
+        heading=f"#### {title}\n\n{explanation}\n\n",
+        header=_header(column, "Target", "Id"),
         rows=[
             _row(
-                code(o.key) if o.key else text("(no key)"),
+                code(o.key) if o.key else text(deployments.NO_KEY),
                 code(o.target),
                 code(o.id) if o.id else "",
             )
             for o in orphans
         ],
-        noun="orphans",
+        noun=title.lower(),
+    )
+
+
+def _changes_section(
+    listed: Sequence[Change],
+    *,
+    title: str,
+    column: str,
+    noun: str,
+    summary: Callable[[Change], str],
+    details: Callable[[Change], str],
+) -> Section:
+    """One table of planned changes (connectors, or deployments), with each change's details."""
+    return Section(
+        heading=f"#### {title}\n\n",
+        header=_header("", column, "Target", "Source", "Change"),
+        rows=[
+            _row(
+                code(CHANGE_SYMBOL[c.kind]),
+                code(c.key),
+                code(c.target),
+                _source(c.file, c.line),
+                summary(c),
+            )
+            for c in listed
+        ],
+        noun=noun,
+        details=[details(c) for c in listed],
     )
 
 
@@ -377,21 +412,13 @@ def _deployment_details(change: Change) -> str:
 
 def _deployment_sections(plan: Plan) -> list[Section]:
     listed = [c for c in deployments.deployment_changes(plan) if deployments.is_listed(c)]
-    changes = Section(
-        heading="#### Deployments\n\n",
-        header=_header("", "Deployment", "Target", "Source", "Change"),
-        rows=[
-            _row(
-                code(CHANGE_SYMBOL[c.kind]),
-                code(c.key),
-                code(c.target),
-                _source(c.file, c.line),
-                _deployment_summary(c),
-            )
-            for c in listed
-        ],
+    changes = _changes_section(
+        listed,
+        title="Deployments",
+        column="Deployment",
         noun="deployment changes",
-        details=[_deployment_details(c) for c in listed],
+        summary=_deployment_summary,
+        details=_deployment_details,
     )
     note = deployments.not_compared_note(plan)
     if note is not None and changes.rows:
@@ -400,20 +427,11 @@ def _deployment_sections(plan: Plan) -> list[Section]:
 
 
 def _deployment_orphan_section(orphans: Sequence[Orphan]) -> Section:
-    """Live deployments no declaration names; one without a key by its id."""
-    return Section(
-        heading=f"#### Deployment orphans\n\n{DEPLOYMENT_ORPHANS_HELP}\n\n",
-        header=_header("Deployment", "Target", "Id"),
-        rows=[
-            _row(
-                code(o.key) if o.key else text(deployments.NO_KEY),
-                code(o.target),
-                code(o.id) if o.id else "",
-            )
-            for o in orphans
-            if deployments.is_deployment(o)
-        ],
-        noun="deployment orphans",
+    return _orphan_section(
+        [o for o in orphans if deployments.is_deployment(o)],
+        DEPLOYMENT_ORPHANS_HELP,
+        title="Deployment orphans",
+        column="Deployment",
     )
 
 
@@ -425,21 +443,13 @@ def render_plan_markdown(
     Connectors and deployments each get their table (and orphans theirs).
     """
     listed = [c for c in deployments.connector_changes(plan) if deployments.is_listed(c)]
-    changes = Section(
-        heading="#### Changes\n\n",
-        header=_header("", "Connector", "Target", "Source", "Change"),
-        rows=[
-            _row(
-                code(CHANGE_SYMBOL[c.kind]),
-                code(c.key),
-                code(c.target),
-                _source(c.file, c.line),
-                _change_summary(c),
-            )
-            for c in listed
-        ],
+    changes = _changes_section(
+        listed,
+        title="Changes",
+        column="Connector",
         noun="changes",
-        details=[_change_details(c) for c in listed],
+        summary=_change_summary,
+        details=_change_details,
     )
     orphans = _orphan_section(
         [o for o in plan.orphans if not deployments.is_deployment(o)],

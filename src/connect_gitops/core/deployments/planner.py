@@ -22,7 +22,6 @@ Decisions worth knowing (DEPLOYMENTS-DESIGN.md section 3, and where this goes fu
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, Literal
 
@@ -41,7 +40,16 @@ from connect_gitops.core.deployments.diff import (
 from connect_gitops.core.deployments.inputs import ConnectorLookup, ConnectorStep, lookup_for
 from connect_gitops.core.deployments.live import RUNNING, ConnectorFacts, Deployment, deployed_facts
 from connect_gitops.core.deployments.wire import deployment_draft, redeploy_action, secured_values
-from connect_gitops.core.plan import NO_KEY, Change, FieldChange, Mode, Orphan, Plan, WaitFor
+from connect_gitops.core.plan import (
+    NO_KEY,
+    Change,
+    FieldChange,
+    Mode,
+    Orphan,
+    Plan,
+    WaitFor,
+    declared_twice,
+)
 
 WAITS_FOR_BUILD = "waits for the running build"
 ROTATE = "rotate secured values (--redeploy)"
@@ -146,7 +154,7 @@ def _changes(
     mode: Mode,
 ) -> list[Change]:
     by_key = {t: {d.key: d for d in found if d.key is not None} for t, found in live.items()}
-    twice = _declared_twice(declared)
+    twice = declared_twice(declared)
     steps = list(steps)
     changes = [
         _blocked_twice(d, reason)
@@ -385,16 +393,3 @@ def _where(declared: DeclaredDeployment) -> dict[str, Any]:
 
 def _blocked_twice(declared: DeclaredDeployment, reason: str) -> Change:
     return Change(kind="blocked", reason=reason, **_where(declared))
-
-
-def _declared_twice(declared: Sequence[DeclaredDeployment]) -> dict[tuple[str, str], str]:
-    """A reason for every (target, key) that more than one deployment declaration names."""
-    counts = Counter((d.target, d.key) for d in declared)
-    places: dict[tuple[str, str], list[str]] = {}
-    for d in declared:
-        if counts[(d.target, d.key)] > 1:
-            places.setdefault((d.target, d.key), []).append(f"{d.file}:{d.line}")
-    return {
-        identity: f"declared more than once: {', '.join(sorted(where))}"
-        for identity, where in places.items()
-    }
