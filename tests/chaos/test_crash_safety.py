@@ -6,45 +6,25 @@ the emulator is on; the next runs then converge with no connector created twice.
 
 from __future__ import annotations
 
-import os
 import random
-import signal
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from tests.support.chaos import KEYS, assert_live_matches, every_fault, run_until_ok
-from tests.support.cli import start_cli
+from tests.support.chaos import (
+    KEYS,
+    apply_killed_after,
+    assert_live_matches,
+    every_fault,
+    run_until_ok,
+)
 from tests.support.declarations import write_config, write_declarations
 from tests.support.emulator import set_faults, writes
 
 SHORT_SEEDS = [11]
 LONG_SEEDS = [12, 13, 14, 15, 16]
-
-
-def apply_killed_after(url: str, folder: Path, write_count: int, rng: random.Random) -> int:
-    """Start an apply and SIGKILL it once the emulator saw ``write_count`` more writes.
-
-    ``write_count`` 0 kills it at a random moment before or during its first reads. Returns how
-    many writes it got to send.
-    """
-    before = len(writes(url))
-    process = start_cli("apply", str(folder), "--concurrency", "3")
-    try:
-        if write_count == 0:
-            time.sleep(rng.uniform(0.05, 0.8))
-        else:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and process.poll() is None:
-                if len(writes(url)) - before >= write_count:
-                    break
-                time.sleep(0.01)
-    finally:
-        if process.poll() is None:  # an apply with little left to do may finish first
-            os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    return len(writes(url)) - before
 
 
 def kill_then_converge(tmp_path: Path, url: str, seed: int, kills: int) -> list[int]:
@@ -56,7 +36,9 @@ def kill_then_converge(tmp_path: Path, url: str, seed: int, kills: int) -> list[
     sent: list[int] = []
 
     for _ in range(kills):
-        sent.append(apply_killed_after(url, folder, rng.choice([0, *range(1, 25)]), rng))
+        sent.append(
+            apply_killed_after(folder, rng.choice([0, *range(1, 25)]), rng, partial(writes, url))
+        )
     set_faults(url, every_fault(seed))
     started = time.monotonic()
     run_until_ok("apply", str(folder), "--timeout", "30")
@@ -66,7 +48,9 @@ def kill_then_converge(tmp_path: Path, url: str, seed: int, kills: int) -> list[
     write_declarations(folder, KEYS, tag="v3.0.0", description="Changed, then killed")
     set_faults(url, {**every_fault(seed + 1), "latencyMs": 25})
     for _ in range(kills):
-        sent.append(apply_killed_after(url, folder, rng.choice([0, *range(1, 25)]), rng))
+        sent.append(
+            apply_killed_after(folder, rng.choice([0, *range(1, 25)]), rng, partial(writes, url))
+        )
     set_faults(url, every_fault(seed + 1))
     run_until_ok("apply", str(folder), "--timeout", "30")
     assert_live_matches(url, KEYS, tag="v3.0.0", description="Changed, then killed")

@@ -10,18 +10,15 @@ manage survives. The short versions run in ``make test``; ``make chaos`` runs mo
 
 from __future__ import annotations
 
-import os
 import random
-import signal
-import time
 from collections import Counter
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.chaos import NO_FAULTS, every_fault, run_until_ok
-from tests.support.cli import start_cli
+from tests.support.chaos import NO_FAULTS, apply_killed_after, every_fault, run_until_ok
 from tests.support.deploying import (
     CONNECTOR,
     SECRET_VALUE,
@@ -139,26 +136,6 @@ def test_deployments_converge_under_every_fault_and_failing_builds_long(
     converge(tmp_path, emulator_url, seed)
 
 
-def apply_killed_after(url: str, folder: Path, count: int, rng: random.Random) -> None:
-    """Start an apply and SIGKILL it once the emulator saw ``count`` more deployment writes
-    (0: at a random moment before or during its first requests)."""
-    before = len(deployment_writes(url))
-    process = start_cli("apply", str(folder), "--concurrency", "3")
-    try:
-        if count == 0:
-            time.sleep(rng.uniform(0.05, 0.8))
-        else:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and process.poll() is None:
-                if len(deployment_writes(url)) - before >= count:
-                    break
-                time.sleep(0.01)
-    finally:
-        if process.poll() is None:  # an apply with little left to do may finish first
-            os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
 def kill_then_converge(tmp_path: Path, url: str, seed: int, kills: int) -> None:
     rng = random.Random(seed)
     give_connect_yaml(url)
@@ -166,7 +143,9 @@ def kill_then_converge(tmp_path: Path, url: str, seed: int, kills: int) -> None:
     folder = _folder(tmp_path, url, tag="v1.0.0", log_level="info")
     set_faults(url, {**every_fault(seed), "latencyMs": 25})
     for _ in range(kills):
-        apply_killed_after(url, folder, rng.choice([0, *range(1, 10)]), rng)
+        apply_killed_after(
+            folder, rng.choice([0, *range(1, 10)]), rng, partial(deployment_writes, url)
+        )
     set_faults(url, every_fault(seed))
     run_until_ok("apply", str(folder), "--timeout", "60")
     assert_deployments_match(url, log_level="info", connector_version=1)
@@ -174,7 +153,9 @@ def kill_then_converge(tmp_path: Path, url: str, seed: int, kills: int) -> None:
     _folder(tmp_path, url, tag="v1.0.0", log_level="warn")
     set_faults(url, {**every_fault(seed + 1), "latencyMs": 25})
     for _ in range(kills):
-        apply_killed_after(url, folder, rng.choice([0, *range(1, 10)]), rng)
+        apply_killed_after(
+            folder, rng.choice([0, *range(1, 10)]), rng, partial(deployment_writes, url)
+        )
     set_faults(url, every_fault(seed + 1))
     run_until_ok("apply", str(folder), "--timeout", "60")
     assert_deployments_match(url, log_level="warn", connector_version=1)

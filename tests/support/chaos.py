@@ -9,11 +9,17 @@ manage, and a run that fails says why in one line, never with a traceback.
 
 from __future__ import annotations
 
+import os
+import random
+import signal
 import subprocess
+import time
 from collections import Counter
+from collections.abc import Callable, Sized
+from pathlib import Path
 from typing import Any
 
-from tests.support.cli import cli
+from tests.support.cli import cli, start_cli
 from tests.support.declarations import declared_fields
 from tests.support.emulator import control, live, set_faults
 
@@ -119,3 +125,26 @@ def assert_live_matches(url: str, keys: list[str], *, tag: str, description: str
         if managed(c) != declared_fields(c["key"], tag=tag, description=description)
     ]
     assert wrong == [], f"live differs from the declarations: {wrong}"
+
+
+def apply_killed_after(
+    folder: Path, count: int, rng: random.Random, writes: Callable[[], Sized]
+) -> int:
+    """Start an apply and SIGKILL it once ``writes()`` grew by ``count`` (0: at a random moment
+    before or during its first requests). Returns how many writes it got to send."""
+    before = len(writes())
+    process = start_cli("apply", str(folder), "--concurrency", "3")
+    try:
+        if count == 0:
+            time.sleep(rng.uniform(0.05, 0.8))
+        else:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and process.poll() is None:
+                if len(writes()) - before >= count:
+                    break
+                time.sleep(0.01)
+    finally:
+        if process.poll() is None:  # an apply with little left to do may finish first
+            os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    return len(writes()) - before
