@@ -17,7 +17,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticUseDefault
 
 from connect_gitops.core.declarations import CREATOR_FIELDS, MANAGED_FIELDS
 
@@ -25,20 +26,31 @@ _LENIENT = ConfigDict(extra="ignore", frozen=True)
 
 
 class _LiveModel(BaseModel):
-    """A model of live data: unknown fields ignored, ``null`` read as a missing field."""
+    """A model of live data: unknown fields ignored; ``null`` reads as a missing field (fields
+    with a default other than ``None`` say so with :data:`OrDefault`)."""
 
     model_config = _LENIENT
 
-    @model_validator(mode="before")
-    @classmethod
-    def _null_is_missing(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {name: value for name, value in data.items() if value is not None}
-        return data
+
+def _null_is_default(value: Any) -> Any:
+    """``null`` where the field has a default: the default, as if the field were missing.
+
+    Field by field rather than for the whole object, so that pydantic reads a response's JSON
+    straight into the models (a model-wide hook would first build every object as a dict).
+    """
+    if value is None:
+        raise PydanticUseDefault()
+    return value
+
+
+OrDefault = BeforeValidator(_null_is_default)
 
 
 def _without_nulls(value: Any) -> Any:
-    """A list as sent, without ``null`` items (a list is never refused for them)."""
+    """A list as sent, without ``null`` items (a list is never refused for them); ``null`` for
+    the whole list reads as the empty list."""
+    if value is None:
+        raise PydanticUseDefault()
     if isinstance(value, list):
         return [item for item in value if item is not None]
     return value
@@ -95,8 +107,8 @@ class LiveRepository(_LiveModel):
 class ReportEntry(_LiveModel):
     """One entry of a previewable or publishing report (``type`` may be one we do not know)."""
 
-    type: str = "Information"
-    title: str = ""
+    type: Annotated[str, OrDefault] = "Information"
+    title: Annotated[str, OrDefault] = ""
     message: str | None = None
     createdAt: str | None = None
 
@@ -121,15 +133,17 @@ class ConnectorStaged(_LiveModel):
     """As sent: an integration type this version does not know is kept (and never declared)."""
     supportedRegions: Texts = Field(default_factory=list)
     """As sent: a region this version does not know is kept (and never declared)."""
-    creator: LiveCreator = Field(default_factory=LiveCreator)
-    repository: LiveRepository = Field(default_factory=LiveRepository)
+    creator: Annotated[LiveCreator, OrDefault] = Field(default_factory=LiveCreator)
+    repository: Annotated[LiveRepository, OrDefault] = Field(default_factory=LiveRepository)
     privateProjects: Texts = Field(default_factory=list)
-    private: bool = True
-    status: ConnectorStatus | str = Field(default=ConnectorStatus.DRAFT, union_mode="left_to_right")
+    private: Annotated[bool, OrDefault] = True
+    status: Annotated[ConnectorStatus | str, OrDefault] = Field(
+        default=ConnectorStatus.DRAFT, union_mode="left_to_right"
+    )
     """A :class:`ConnectorStatus`, or the API's text for a status this version does not know."""
     hasChanges: bool | None = None
     alreadyListed: bool | None = None
-    isPreviewable: Annotated[str, BeforeValidator(_previewable)] = "none"
+    isPreviewable: Annotated[str, OrDefault, BeforeValidator(_previewable)] = "none"
     """``"none"``, ``"pending"``, ``"true"``, ``"false"``, or a value this version does not know."""
     previewableReport: Report | None = None
     publishingReport: Report | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from connect_gitops.core.live import ConnectorStaged, ConnectorStatus
@@ -110,10 +112,16 @@ def test_unknown_enum_values_unknown_fields_and_nulls_are_read() -> None:
         ("name", None, None),
     ],
 )
+@pytest.mark.parametrize("source", ["python", "json"])
 def test_a_missing_or_odd_value_is_read_as_its_default(
-    field: str, value: object, read: object
+    field: str, value: object, read: object, source: str
 ) -> None:
-    live = _live(**{field: value})
+    """Pages are read straight from the response's JSON: the same defaults hold there."""
+    data = {"id": "i", "key": "k1", "version": 1, field: value}
+    if source == "json":
+        live = ConnectorStaged.model_validate_json(json.dumps(data))
+    else:
+        live = ConnectorStaged.model_validate(data)
 
     found = getattr(live, field)
     if field in ("creator", "repository"):
