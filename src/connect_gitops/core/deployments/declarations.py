@@ -119,6 +119,7 @@ _STRICT = ConfigDict(
     strict=True,
     hide_input_in_errors=True,  # a literal secret must not reach a traceback either
     field_title_generator=_field_title,
+    defer_build=True,  # built on first use: a run without deployments never builds one
 )
 
 

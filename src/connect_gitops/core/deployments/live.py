@@ -12,7 +12,8 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field
 
-_LENIENT = ConfigDict(extra="ignore", frozen=True, coerce_numbers_to_str=True)
+_LENIENT = ConfigDict(extra="ignore", frozen=True, coerce_numbers_to_str=True, defer_build=True)
+"""Built on first use, as the update actions are: a run without deployments never builds one."""
 
 RUNNING: Final = frozenset({"Queued", "Deploying", "Undeploying"})
 """Statuses in which a build runs: a redeploy waits for it to settle."""

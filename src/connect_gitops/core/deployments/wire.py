@@ -31,7 +31,7 @@ from connect_gitops.core.deployments.declarations import DeploymentDeclaration
 from connect_gitops.core.deployments.live import ConfigurationKey, ConnectorFacts, Deployment
 from connect_gitops.core.plan import Change, SecuredValue
 
-_WIRE = ConfigDict(extra="forbid", frozen=True)
+_WIRE = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class DraftConnector(BaseModel):
