@@ -12,7 +12,8 @@ from tests.support.fresh_python import run_python
 
 WATCH = (
     "tenacity",  # retries: only after a failed attempt
-    # rich is not watched: httpx imports it for its own command line (httpx._main).
+    "rich",  # only for a live display on a terminal, or colour (never httpx's command line)
+    "pygments",
     "deepdiff",  # only for connectors that differ
     "git",  # gitpython: only for --changed-since and --remote
     "starlette",  # the emulator: only for the embedded target
