@@ -36,7 +36,7 @@ _M = TypeVar("_M", bound=BaseModel)
 
 
 class _Page(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)  # built with the first page
 
     total: int | None = None
     results: list[Deployment]
@@ -198,7 +198,7 @@ class DeploymentEndpoints:
 class _AnyObject(BaseModel):
     """Any JSON object, kept whole (connector facts are read from it)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 _WHAT: dict[type[BaseModel], str] = {
