@@ -16,6 +16,7 @@ from connect_gitops.adopt.yaml_edit import (
     apply_edits,
     document_target,
     dump,
+    edited_again,
     guess_indent,
     round_trip,
 )
@@ -116,17 +117,7 @@ def _documents_to_edit(
 def _check(path: Path, text: str, plans: Plans, target: str, default_target: str | None) -> None:
     """The edited documents must match their live deployments in everything they declare,
     with the secured values and the reconcile policy as they were, or nothing is written."""
-    try:
-        documents = yamlsafe.parse_documents(text)
-    except yamlsafe.YamlProblem as problem:
-        raise AdoptionError(f"{path}: the edited file does not parse: {problem}") from None
-    seen: set[str] = set()
-    for document in documents:
-        data = document.data
-        if not _is_deployment(data) or data.get("key") not in plans:
-            continue
-        if document_target(data, default_target) != target:
-            continue
+    for data in edited_again(path, text, plans, target, default_target, kind="Deployment"):
         item, live, _ = plans[data["key"]]
         got = validate_deployment(data)
         before = item.declaration
@@ -138,6 +129,3 @@ def _check(path: Path, text: str, plans: Plans, target: str, default_target: str
                 f"{path}: deployment {item.key!r} could not be edited in place exactly; "
                 "nothing written"
             )
-        seen.add(item.key)
-    if seen != set(plans):
-        raise AdoptionError(f"{path}: declarations not found again after editing")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -146,8 +146,18 @@ def _same_style(old: Any, value: Any) -> Any:
     return value
 
 
-def _check(path: Path, text: str, plans: Edits, target: str, default_target: str | None) -> None:
-    """The edited file must declare exactly what was meant, or nothing is written."""
+def edited_again(
+    path: Path,
+    text: str,
+    keys: Collection[str],
+    target: str,
+    default_target: str | None,
+    *,
+    kind: str,
+) -> Iterator[dict[str, Any]]:
+    """The documents of ``kind`` ("Connector" or "Deployment") in the edited ``text`` that
+    declare ``keys`` for ``target``, read back as the next run will read them. Each key must
+    be found again, or nothing is written (AdoptionError)."""
     try:
         documents = yamlsafe.parse_documents(text)
     except yamlsafe.YamlProblem as problem:
@@ -155,12 +165,21 @@ def _check(path: Path, text: str, plans: Edits, target: str, default_target: str
     seen: set[str] = set()
     for document in documents:
         data = document.data
-        if not isinstance(data, dict) or data.get("key") not in plans:
+        if not isinstance(data, dict) or data.get("key") not in keys:
             continue
-        if data.get("kind") == "Deployment":
+        if (data.get("kind") or "Connector") != kind:
             continue  # a deployment may share a connector's key
         if document_target(data, default_target) != target:
             continue
+        yield data
+        seen.add(data["key"])
+    if seen != set(keys):
+        raise AdoptionError(f"{path}: declarations not found again after editing")
+
+
+def _check(path: Path, text: str, plans: Edits, target: str, default_target: str | None) -> None:
+    """The edited file must declare exactly what was meant, or nothing is written."""
+    for data in edited_again(path, text, plans, target, default_target, kind="Connector"):
         item, edits = plans[data["key"]]
         wanted = edited(managed_fields(item.declaration), edits)
         try:
@@ -172,9 +191,6 @@ def _check(path: Path, text: str, plans: Edits, target: str, default_target: str
             raise AdoptionError(
                 f"{path}: {item.key!r} could not be edited in place exactly; nothing written"
             )
-        seen.add(item.key)
-    if seen != set(plans):
-        raise AdoptionError(f"{path}: declarations not found again after editing")
 
 
 _KEY_LINE = re.compile(r"^( *)[^\s#-][^:#]*:\s*(#.*)?$")
