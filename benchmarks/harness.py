@@ -261,7 +261,7 @@ creator:
 repository:
   url: {url}
   tag: {tag}   # bump with each release
-privateProjects: [{projects}]  # staging first
+privateProjects: [{projects}]  # staging first? always
 supportedRegions:
   - {region}
   - eu-central-1.aws

@@ -222,11 +222,12 @@ def mask_colons(text: str) -> str | None:
     was an error; YAML 1.2 and ruamel's own parser read it as part of the scalar. Masked, libyaml
     reads the same structure (one character stands for one, so every line and column stays),
     and :class:`_ColonLoader` puts the colons back. Refused (None), for texts the two parsers
-    may read differently: a text holding the stand-in already; a '?' (old libyaml ends a flow
-    scalar there, ruamel does not); a tab (libyaml takes it inside a plain scalar, ruamel
-    refuses it); a tag (an empty ``!`` node reads differently); an anchor, an alias or a
-    directive whose name holds a colon; a quote or bracket directly followed by ``:x`` (old
-    libyaml reads a JSON-like key there).
+    may read differently: a text holding the stand-in already; a '?' that may stand inside a
+    flow collection (old libyaml ends a flow scalar there, ruamel does not; one in a comment, a
+    quoted scalar or block context reads the same); a tag (an empty ``!`` node reads
+    differently); an anchor, an alias or a directive whose name holds a colon; a quote or
+    bracket directly followed by ``:x`` (old libyaml reads a JSON-like key there). A tab is
+    read as libyaml reads it in a file without such colons.
     """
     if _read_differently(text):
         return None
@@ -236,7 +237,7 @@ def mask_colons(text: str) -> str | None:
 
 def _read_differently(text: str) -> bool:
     """What :func:`mask_colons` refuses (plain ``in`` tests first: they cost next to nothing)."""
-    if "?" in text or "\t" in text or COLON_STAND_IN in text:
+    if COLON_STAND_IN in text or ("?" in text and _question_in_flow(text)):
         return True
     if any(pair in text for pair in ('":', "':", "]:", "}:")) and _JSON_LIKE_KEY.search(text):
         return True
@@ -246,6 +247,70 @@ def _read_differently(text: str) -> bool:
             if start == 0 or text[start - 1] in _WORD_BREAKS:
                 return True
     return False
+
+
+_FLOW_MARKS: Final = re.compile(r"[#'\"\[\]{}?]")
+"""What the scan for a '?' in a flow collection looks at: comments, quotes and brackets."""
+
+
+def _question_in_flow(text: str) -> bool:
+    """Whether a '?' may stand inside a flow collection, outside comments and quoted scalars.
+
+    A light scan, not a parser: whatever it cannot tell (an unclosed quote, brackets inside a
+    block scalar) counts as inside, which only sends the file to the exact path.
+    """
+    depth = 0
+    position = 0
+    while (found := _FLOW_MARKS.search(text, position)) is not None:
+        at = found.start()
+        mark = text[at]
+        position = at + 1
+        if mark == "#" and (at == 0 or text[at - 1] in " \t\n"):
+            end = text.find("\n", at)
+            if end < 0:
+                return False
+            position = end
+        elif mark in "'\"" and _opens_quoted(text, at):
+            closed = _quoted_end(text, at)
+            if closed is None:
+                return True
+            position = closed + 1
+        elif mark in "[{":
+            depth += 1
+        elif mark in "]}":
+            depth = max(depth - 1, 0)
+        elif mark == "?" and depth:
+            return True
+    return False
+
+
+def _opens_quoted(text: str, at: int) -> bool:
+    """Whether the quote at ``at`` starts a quoted scalar: first on its line, or right after
+    ``[``, ``{`` or ``,``, or after ``:`` or ``-`` and a blank. A quote inside prose
+    (``it's``, ``the 'best``) is part of a plain scalar and is scanned through."""
+    line_start = text.rfind("\n", 0, at) + 1
+    if not text[line_start:at].strip():
+        return True
+    before = text[:at].rstrip()
+    last = before[-1:]
+    return last in ("[", "{", ",") or (last in (":", "-") and len(before) < at)
+
+
+def _quoted_end(text: str, at: int) -> int | None:
+    """Where the quoted scalar opened at ``at`` closes (``''`` and ``\\"`` escape), or None."""
+    quote = text[at]
+    position = at + 1
+    while (end := text.find(quote, position)) >= 0:
+        if quote == "'":
+            if not text.startswith("''", end):
+                return end
+            position = end + 2
+            continue
+        backslashes = end - len(text[position:end].rstrip("\\")) - position
+        if backslashes % 2 == 0:
+            return end
+        position = end + 1
+    return None
 
 
 def _mask(text: str) -> str:

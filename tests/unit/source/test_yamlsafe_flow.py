@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from connect_gitops.source import yamlsafe
+from connect_gitops.source import yaml_fast, yamlsafe
 
 
 def _ruamel(text: str) -> list[Any]:
@@ -44,6 +44,15 @@ FLOW_WITH_COLONS = [
     "key: k\nurl: git@github.com:example/k.git\nlist: [eu:a]\n",
     "a: &anchor [x:y]\nb: *anchor\n",
     "a: [x:y]\nb: |\n  literal: [with:colon]\n",
+    # A '?' or a tab where both parsers read it the same: the file stays on the fast path.
+    "description: Why not?\nprivateProjects: [eu:shop-a]\n",
+    "privateProjects: [eu:shop-a]  # which shops? all of them\n",
+    "privateProjects: [eu:shop-a, 'why?', \"and?\"]\n",
+    "a: {b: 'it''s ok?', c: \"say \\\"hi?\\\"\", d: e:f}\n",
+    "privateProjects: [eu:shop-a]  # a\ttab in a comment\n",
+    "description: 'a tab\tinside, and a question?'\nlist: [x:y]\n",
+    "description: the 'best' one? yes\nlist: [x:y]\n",
+    "list: [x:y]\nquestion: what? why?\n",
 ]
 
 
@@ -70,10 +79,14 @@ def test_positions_are_those_of_the_original_text(fast_path_only: None) -> None:
         "a: &x:y [x:y]\nb: *x:y\n",
         "a: !!str x:y\nb: [x:y]\n",
         "a: [x:y, \ue000]\n",
+        "a: [x:y,\n  p?q]\n",  # a flow collection over several lines
+        "a: [x 'y?z', b:c]\n",  # a quote inside a plain flow scalar opens nothing
+        "note: it's\nlist: [x?y:z]  # don't\n",
     ],
 )
 def test_what_old_libyaml_may_read_differently_still_takes_the_exact_path(text: str) -> None:
     assert [d.data for d in yamlsafe.parse_documents(text)] == _ruamel(text)
+    assert yaml_fast.mask_colons(text) is None
 
 
 @pytest.mark.parametrize(
