@@ -13,7 +13,7 @@ import textwrap
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests.ecosystem.readme import code_block
+from tests.support.readme import code_block
 
 THEIR_SUITE = """
 import base64, json, os, sys, urllib.request

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.ecosystem.readme import code_block
+from tests.support.readme import code_block
 
 pytestmark = pytest.mark.slow  # the first run installs connect-gitops into a new environment
 

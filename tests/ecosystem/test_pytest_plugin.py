@@ -21,8 +21,8 @@ import pytest
 
 from connect_gitops.emulator import rules as emulator_rules
 from connect_gitops.testing import DEFAULT_PROJECT_KEY, ConnectEmulator, EmulatorError
-from tests.ecosystem.readme import code_block
 from tests.support.fresh_python import python_json
+from tests.support.readme import code_block
 
 RESET_CHECK = """
 def test_first_leaves_things_behind(connect_emulator):

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.ecosystem.renovate_emulation import EXAMPLES, auto_replace, extract
+from tests.support.renovate_emulation import EXAMPLES, auto_replace, extract
 
 STRIPE = "example-retail/stripe-payment-connector"
 INSTANT = {"formatVersion": 1, "settings": {"previewSeconds": 0, "publishSeconds": 0}}

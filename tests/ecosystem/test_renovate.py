@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from connect_gitops.core.rules import REPOSITORY_URL_PATTERN
-from tests.ecosystem.renovate_emulation import (
+from tests.support.renovate_emulation import (
     EXAMPLES,
     MANAGER,
     ROOT,

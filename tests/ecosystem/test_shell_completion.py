@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ecosystem.readme import code_block
+from tests.support.readme import code_block
 
 BIN = Path(sys.executable).parent
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ecosystem.readme import code_block
+from tests.support.readme import code_block
 
 pytestmark = pytest.mark.slow  # builds a wheel and installs it with its dependencies
 

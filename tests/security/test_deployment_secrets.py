@@ -15,7 +15,6 @@ import json
 import subprocess
 from pathlib import Path
 
-from tests.security.test_secrets import FRAGMENT, github_environment
 from tests.support.cli import cli
 from tests.support.deploying import (
     SECRET_VALUE,
@@ -31,6 +30,7 @@ from tests.support.deploying import (
 )
 from tests.support.emulator import set_faults
 from tests.support.github import FakeGitHub
+from tests.support.leaks import FRAGMENT, github_environment
 
 
 def test_a_secured_value_appears_in_no_output_of_any_run(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
 import subprocess
 from pathlib import Path
@@ -22,31 +21,11 @@ from tests.support.declarations import write_config, write_declarations
 from tests.support.echo_api import echo_api
 from tests.support.emulator import control, set_faults
 from tests.support.github import FakeGitHub
+from tests.support.leaks import FRAGMENT, github_environment
 
 MASK = "::add-mask::"
-FRAGMENT = 12
-"""Any 12 characters in a row of a secret count as showing it."""
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
 """The emulator's tokens: secrets.token_urlsafe(32)."""
-
-
-def github_environment(tmp_path: Path, fake: FakeGitHub) -> dict[str, str]:
-    runner = tmp_path / "runner"
-    runner.mkdir()
-    event = tmp_path / "event.json"
-    event.write_text(json.dumps({"number": 7, "pull_request": {"number": 7}}), encoding="utf-8")
-    return {
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_EVENT_NAME": "pull_request",
-        "GITHUB_EVENT_PATH": str(event),
-        "GITHUB_OUTPUT": str(tmp_path / "github-output.txt"),
-        "GITHUB_STEP_SUMMARY": str(tmp_path / "step-summary.md"),
-        "GITHUB_WORKSPACE": str(tmp_path),
-        "GITHUB_REPOSITORY": "example/connectors",
-        "GITHUB_API_URL": fake.base_url,
-        "GITHUB_TOKEN": fake.token,
-        "RUNNER_TEMP": str(runner),
-    }
 
 
 def full_run(

@@ -8,51 +8,10 @@ import pytest
 
 from connect_gitops.source.config import load_config
 from connect_gitops.source.files import discover_files
-from connect_gitops.source.loader import LoadResult, load_files, load_folder
+from connect_gitops.source.loader import load_files, load_folder
 from connect_gitops.source.yaml_fast import FastLoader
+from tests.support.loading import VALID, folder, lines, load
 from tests.support.paths import EXAMPLES
-
-CONFIG = """\
-connectors: ["connectors/**/*.yaml"]
-defaultTarget: local
-targets:
-  local: {emulator: .connect-gitops/emulator.json}
-  eu: {region: europe-west1.gcp, projectKey: shop-prod}
-"""
-
-VALID = """\
-# yaml-language-server: $schema=../../schema/connector.schema.json
-key: {key}
-name: Payment
-creator:
-  email: team@example.com
-repository:
-  url: git@github.com:example/pay.git
-  tag: v1.0.0
-privateProjects: [europe-west1.gcp:shop-staging]
-supportedRegions: [europe-west1.gcp]
-"""
-
-
-def folder(tmp_path: Path, files: dict[str, str | bytes], config: str = CONFIG) -> Path:
-    (tmp_path / "connect-gitops.yaml").write_text(config)
-    for name, content in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content)
-    return tmp_path
-
-
-def load(tmp_path: Path, files: dict[str, str | bytes], config: str = CONFIG) -> LoadResult:
-    root = folder(tmp_path, files, config)
-    return load_folder(root, load_config(root, {}))
-
-
-def lines(result: LoadResult) -> list[str]:
-    return [str(problem) for problem in result.problems]
 
 
 def test_fast_path_is_libyaml() -> None:

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from connect_gitops.cli import main
 from connect_gitops.source.config import load_config
 from connect_gitops.source.loader import load_files
-from tests.unit.source.test_loading import VALID, folder, lines, load
+from tests.support.loading import VALID, folder, lines, load
 
 SECRET = "sk_live_51Hq8do_not_print"
 
