@@ -88,3 +88,48 @@ def test_a_secured_value_appears_in_no_output_of_any_run(
     assert SECRET_VALUE not in everything
     pieces = {SECRET_VALUE[i : i + FRAGMENT] for i in range(len(SECRET_VALUE) - FRAGMENT + 1)}
     assert sorted(p for p in pieces if p in everything) == []
+
+
+def test_a_secret_typed_as_a_standard_value_is_blocked_and_shown_nowhere(
+    tmp_path: Path, emulator_url: str
+) -> None:
+    """STRIPE_SECRET_KEY written under standardConfiguration (the connector declares it
+    secured): every run blocks the deployment and no report, plan file or log repeats it."""
+    url = emulator_url
+    give_connect_yaml(url)
+    settings(url, previewSeconds=0.2, publishSeconds=0.2)
+    misplaced = f"info\n      {SECRET_VARIABLE}: {SECRET_VALUE}"
+    files = {
+        "connectors/stripe.yaml": connector_declaration(publish=True),
+        "deployments/payments.yaml": deployment_declaration(log_level=misplaced, secret_from=None),
+    }
+    deployment_file = files.pop("deployments/payments.yaml")
+    folder = declarations_folder(tmp_path / "declarations", url, files)
+    published = cli("apply", str(folder))  # the connector, and so what it declares, is known
+    assert published.returncode == 0, published.stderr
+    (folder / "deployments").mkdir()
+    (folder / "deployments" / "payments.yaml").write_text(deployment_file, encoding="utf-8")
+    env = {SECRET_VARIABLE: "unused"}
+    plan_file = tmp_path / "plan.json"
+
+    runs = [cli("apply", str(folder), "--verbose", **env)]
+    runs.append(cli("plan", str(folder), "--format", "json", "--out", str(plan_file), **env))
+    runs.append(cli("plan", str(folder), "--format", "markdown", **env))
+    runs.append(cli("drift", str(folder), "--format", "json", **env))
+
+    [change] = [
+        c
+        for c in json.loads(plan_file.read_text(encoding="utf-8"))["changes"]
+        if c.get("resource") == "deployment"
+    ]
+    assert change["kind"] == "blocked"
+    assert (
+        f"{SECRET_VARIABLE} is a secured key: move it to securedConfiguration" in change["reason"]
+    )
+    assert deployment(url, "payments") is None  # nothing was sent
+    everything = "\n".join(
+        [r.stdout + r.stderr for r in runs]
+        + [p.read_text(encoding="utf-8") for p in tmp_path.rglob("*.json")]
+    )
+    assert "(not shown: the connector declares this key secured)" in everything
+    assert SECRET_VALUE not in everything

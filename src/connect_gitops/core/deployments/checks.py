@@ -8,7 +8,7 @@ Pure: the caller gives the connector's facts (what its applications accept).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Literal
 
 from connect_gitops.core.deployments.declarations import (
@@ -135,6 +135,30 @@ def _global_problems(
     return problems
 
 
+def _secured_as_standard(where: str, key: str) -> str:
+    return (
+        f"{where}.standardConfiguration.{key}: {key} is a secured key: move it to "
+        "securedConfiguration as {fromEnv: VARIABLE}"
+    )
+
+
+def misplaced_secrets(
+    declaration: DeploymentDeclaration, secured: Mapping[str, Collection[str]]
+) -> list[str]:
+    """Standard values for keys the connector declares secured (``secured``, by where they are
+    written): a secret in the wrong map, blocked even where nothing else can be checked."""
+    maps: list[tuple[str, ApplicationValues | GlobalValues]] = []
+    if declaration.globalConfiguration is not None:
+        maps.append(("globalConfiguration", declaration.globalConfiguration))
+    maps += [(f"configurations.{name}", v) for name, v in declaration.configurations.items()]
+    return [
+        _secured_as_standard(where, key)
+        for where, values in sorted(maps, key=lambda pair: pair[0])
+        for key in sorted(values.standardConfiguration)
+        if key in secured.get(where, ())
+    ]
+
+
 def _unknown_keys(
     where: str,
     values: ApplicationValues | GlobalValues,
@@ -146,10 +170,7 @@ def _unknown_keys(
     problems = []
     for key in sorted(values.standardConfiguration):
         if key in secured_keys:
-            problems.append(
-                f"{where}.standardConfiguration.{key}: {key} is a secured key: move it to "
-                "securedConfiguration as {fromEnv: VARIABLE}"
-            )
+            problems.append(_secured_as_standard(where, key))
         elif key not in standard_keys:
             problems.append(
                 f"{where}.standardConfiguration.{key}: unknown key{_hint(key, standard_keys)}"

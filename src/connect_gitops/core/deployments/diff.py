@@ -11,8 +11,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from connect_gitops.core.deployments.declarations import DeploymentDeclaration
-from connect_gitops.core.deployments.live import Deployment
+from connect_gitops.core.deployments.live import ConnectorFacts, Deployment
 from connect_gitops.core.plan import FieldChange
+
+SECURED_KEY_VALUE = "(not shown: the connector declares this key secured)"
+"""Stands for a value written under ``standardConfiguration`` for a key the connector declares
+secured: probably a secret in the wrong map. The change is blocked, and no report repeats it."""
+_STANDARD = ".standardConfiguration."
 
 
 def immutable_differences(
@@ -87,3 +92,33 @@ def declared_fields(declaration: DeploymentDeclaration, *, immutable: bool) -> l
                 FieldChange(path=f"configurations.{name}.schedule", after=values.schedule)
             )
     return fields
+
+
+def without_secured_values(
+    fields: list[FieldChange], *facts: ConnectorFacts | None
+) -> list[FieldChange]:
+    """``fields`` with the values of standard keys that any of ``facts`` declares secured
+    replaced by :data:`SECURED_KEY_VALUE`, before and after."""
+    secured = secured_keys(*facts)
+    if not secured:
+        return fields
+    shown: list[FieldChange] = []
+    for field in fields:
+        where, standard, key = field.path.rpartition(_STANDARD)
+        if standard and key in secured.get(where, ()):
+            hidden = {"after": SECURED_KEY_VALUE}
+            if field.before is not None:
+                hidden["before"] = SECURED_KEY_VALUE
+            field = field.model_copy(update=hidden)
+        shown.append(field)
+    return shown
+
+
+def secured_keys(*facts: ConnectorFacts | None) -> dict[str, set[str]]:
+    """Every key any of ``facts`` declares secured, by where a declaration writes it."""
+    merged: dict[str, set[str]] = {}
+    for known in facts:
+        if known is not None:
+            for where, keys in known.secured_keys().items():
+                merged.setdefault(where, set()).update(keys)
+    return merged

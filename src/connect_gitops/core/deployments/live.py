@@ -236,6 +236,19 @@ class ConnectorFacts(BaseModel):
     def application(self, name: str) -> ApplicationFacts | None:
         return next((a for a in self.configurations if a.applicationName == name), None)
 
+    def secured_keys(self) -> dict[str, set[str]]:
+        """The secured keys, by where a declaration writes them: ``globalConfiguration`` and
+        ``configurations.<application>``."""
+        found: dict[str, set[str]] = {}
+        if self.globalConfiguration is not None:
+            found["globalConfiguration"] = {
+                entry.key for entry in self.globalConfiguration.securedConfiguration
+            }
+        for application in self.configurations:
+            keys = {entry.key for entry in application.securedConfiguration}
+            found[f"configurations.{application.applicationName}"] = keys
+        return found
+
     @property
     def knows_configurations(self) -> bool:
         """Whether ``configurations`` says what the connector accepts.

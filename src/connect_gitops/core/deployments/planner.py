@@ -25,9 +25,11 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, Literal
 
+from connect_gitops.core.actions import UpdateAction
 from connect_gitops.core.deployments.checks import (
     configuration_problems,
     deployable,
+    misplaced_secrets,
     type_mismatch,
     undeclared_secrets,
 )
@@ -35,7 +37,9 @@ from connect_gitops.core.deployments.declarations import DeclaredDeployment, Dep
 from connect_gitops.core.deployments.diff import (
     declared_fields,
     immutable_differences,
+    secured_keys,
     value_differences,
+    without_secured_values,
 )
 from connect_gitops.core.deployments.inputs import ConnectorLookup, ConnectorStep, lookup_for
 from connect_gitops.core.deployments.live import RUNNING, ConnectorFacts, Deployment, deployed_facts
@@ -228,7 +232,9 @@ def _create(
             problems += configuration_problems(declaration, facts, sent="create")
     problems += missing
     kind: Literal["create", "replace"] = "replace" if replaced else "create"
-    fields = [*replaced, *declared_fields(declaration, immutable=not replaced)]
+    fields = without_secured_values(
+        [*replaced, *declared_fields(declaration, immutable=not replaced)], facts
+    )
     if problems:
         return Change(kind="blocked", reason="; ".join(problems), fields=fields, **where)
     pin = declaration.connector.version
@@ -253,6 +259,7 @@ def _redeploy(
     fields = value_differences(declaration, live)
     pin, running = declaration.connector.version, live.connector.version
     latest = facts() if waits or pin is None or pin != running else None
+    fields = without_secured_values(fields, latest, deployed_facts(live))
     move, refused = _version_move(declared, live, latest, waits)
     if refused is not None:
         return Change(kind="blocked", reason=refused, fields=fields, **where)
@@ -268,6 +275,10 @@ def _redeploy(
     )
     if (clearing := undeclared_secrets(declaration, live)) is not None:
         problems.append(clearing)
+    # A key the latest declares secured is secured in the running copy too, as a rule: a value
+    # for it under standardConfiguration is blocked even when the running copy is not known.
+    misplaced = misplaced_secrets(declaration, secured_keys(latest, deployed_facts(live)))
+    problems = list(dict.fromkeys([*problems, *misplaced]))
     # Live values the running version accepted stay; a move drops those the latest no longer knows.
     moved_to = latest if move is not None and not waits else None
     if moved_to is not None and not moved_to.knows_configurations:
@@ -275,7 +286,8 @@ def _redeploy(
     action = redeploy_action(declaration, live, moved_to, update_connector=move is not None)
     if problems or missing:
         refusal = "; ".join([*problems, *missing])
-        return Change(kind="blocked", reason=refusal, fields=fields, actions=[action], **where)
+        shown: list[UpdateAction] = [] if misplaced else [action]  # it would carry the secret
+        return Change(kind="blocked", reason=refusal, fields=fields, actions=shown, **where)
     reason = _redeploy_reason(declaration, live, rotate=rotate, waits=waits)
     return Change(
         kind="redeploy", actions=[action], fields=fields, reason=reason, waitsFor=waits, **where

@@ -227,3 +227,36 @@ def test_a_blocked_redeploy_still_shows_what_it_would_send() -> None:
     ]
     assert len(change.actions) == 1
     assert change.waitsFor == []
+
+
+SECRET_IN_THE_WRONG_MAP = "sk_live_typed_into_standard_configuration"
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["create", "redeploy"])
+def test_a_secret_typed_as_a_standard_value_is_blocked_and_never_repeated(
+    existing: bool,
+) -> None:
+    """A value under standardConfiguration for a key the connector declares secured is most
+    likely a secret in the wrong map: blocked, and no field of the plan carries it."""
+    wrong = declared(
+        configurations={
+            "service": {
+                "standardConfiguration": {
+                    "CTP_REGION": "europe-west1.gcp",
+                    SECRET_VARIABLE: SECRET_IN_THE_WRONG_MAP,
+                },
+                "securedConfiguration": {SECRET_VARIABLE: {"fromEnv": SECRET_VARIABLE}},
+            }
+        }
+    )
+    change = only(plan([wrong], [live()] if existing else [], [facts()]))
+
+    assert change.kind == "blocked"
+    assert f"{SECRET_VARIABLE} is a secured key" in (change.reason or "")
+    shown = {f.path: (f.before, f.after) for f in change.fields}
+    hidden = "(not shown: the connector declares this key secured)"
+    assert shown[f"configurations.service.standardConfiguration.{SECRET_VARIABLE}"] == (
+        None,
+        hidden,
+    )
+    assert SECRET_IN_THE_WRONG_MAP not in change.model_dump_json()
