@@ -31,12 +31,28 @@ class FileLock:
     async def held(self) -> AsyncIterator[None]:
         async with self._tasks:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            descriptor = _open_lock_file(self.path)
             try:
                 await _acquire(descriptor, self.path)
                 yield
             finally:
                 os.close(descriptor)  # closing the descriptor releases the lock
+
+
+def _open_lock_file(path: Path) -> int:
+    """The lock file, created if need be; never through a symbolic link (one planted there
+    would make the emulator create or open a file elsewhere)."""
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError as error:
+        if path.is_symlink():
+            raise ApiError(
+                500,
+                "General",
+                f"The emulator's lock file {path} is a symbolic link: remove it.",
+            ) from None
+        message = f"Cannot open the lock file {path}: {error.strerror}."
+        raise ApiError(500, "General", message) from None
 
 
 async def _acquire(descriptor: int, path: Path) -> None:

@@ -15,6 +15,8 @@ import httpx
 import pytest
 
 from connect_gitops.emulator.app import create_app
+from connect_gitops.emulator.errors import ApiError
+from connect_gitops.emulator.file_lock import FileLock
 
 pytestmark = pytest.mark.anyio
 
@@ -107,3 +109,21 @@ async def test_an_app_reads_what_another_app_wrote_to_the_file(tmp_path: Path) -
         for client in clients:
             await client.aclose()
     assert _names(tmp_path) == [".emulator.json.lock", "emulator.json"]
+
+
+async def test_a_symbolic_link_planted_as_the_lock_file_is_refused_and_not_followed(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "elsewhere" / "created-through-the-link"
+    target.parent.mkdir()
+    lock = tmp_path / "state.json.lock"
+    lock.symlink_to(target)
+
+    with pytest.raises(ApiError) as refused:
+        async with FileLock(lock).held():
+            pass  # pragma: no cover
+
+    assert refused.value.status == 500
+    message = str(refused.value)
+    assert f"{lock} is a symbolic link: remove it" in message
+    assert not target.exists()
