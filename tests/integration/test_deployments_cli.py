@@ -202,7 +202,9 @@ def test_a_changed_standard_value_is_redeployed(tmp_path: Path, emu: str) -> Non
 
 def test_a_redeploy_waits_for_the_running_build(tmp_path: Path, emu: str) -> None:
     deployable(emu)
-    settings(emu, deploySeconds=2)
+    # Long enough that the build still runs when the plan reads it, on a busy machine too; the
+    # redeploy's own build is quick (a build's duration is fixed when it starts).
+    settings(emu, deploySeconds=8)
     create_deployment(
         emu,
         {
@@ -221,6 +223,7 @@ def test_a_redeploy_waits_for_the_running_build(tmp_path: Path, emu: str) -> Non
     )
     folder = declarations_folder(tmp_path, emu, {"payments.yaml": deployment_declaration()})
     assert "waits for the running build" in change_of(planned(folder))["reason"]
+    settings(emu, deploySeconds=0.3)
 
     result = run("apply", str(folder))
 
