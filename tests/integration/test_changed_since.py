@@ -161,5 +161,42 @@ def test_a_deleted_declaration_of_another_target_is_an_orphan_there(
     assert document["orphans"][0]["id"]
 
 
+def test_a_push_that_only_deletes_a_declaration_of_another_target_reports_it_everywhere(
+    tmp_path: Path, emulator_url: str
+) -> None:
+    root = tmp_path / "repo"
+    folder = root / "deploy"
+    write_config(folder, emulator_url, more_targets=OTHER_TARGET + _urls(emulator_url))
+    write_declarations(folder, ["alpha-connector"])
+    elsewhere = folder / "connectors" / "delta-connector.yaml"
+    elsewhere.write_text(
+        declaration("delta-connector") + "reconcile:\n  target: other\n", encoding="utf-8"
+    )
+    git("init", "-q", "-b", "main", cwd=root)
+    git("add", ".", cwd=root)
+    git("commit", "-qm", "declarations", cwd=root)
+    assert cli("apply", str(folder)).returncode == 0
+    delete_and_commit(folder, "delta-connector")
+    clear_journal(emulator_url)
+
+    planned = cli("plan", str(folder), "--changed-since", "HEAD~1", "--format", "json")
+    drifted = cli("drift", str(folder), "--changed-since", "HEAD~1", "--format", "json")
+    applied = cli("apply", str(folder), "--changed-since", "HEAD~1")
+
+    assert planned.returncode == 0, planned.stderr
+    plan = json.loads(planned.stdout)
+    assert plan["changes"] == []
+    assert [(o["target"], o["key"], o["reason"]) for o in plan["orphans"]] == [
+        ("other", "delta-connector", DELETED)
+    ]
+    assert drifted.returncode == 2, drifted.stderr
+    assert [(o["target"], o["key"]) for o in json.loads(drifted.stdout)["orphans"]] == [
+        ("other", "delta-connector")
+    ]
+    assert applied.returncode == 0, applied.stderr
+    assert f"? orphan delta-connector (other): {DELETED}" in applied.stderr
+    assert writes(emulator_url) == []
+
+
 def _urls(url: str) -> str:
     return f"    apiUrl: {url}\n    authUrl: {url}\n"
