@@ -30,12 +30,13 @@ def test_it_is_a_composite_action_with_the_documented_inputs_and_outputs() -> No
     assert ACTION["runs"]["using"] == "composite"
     assert set(ACTION["inputs"]) == {
         "command", "path", "target", "changed-since", "remote", "allow-stale", "preview",
-        "publish", "certification", "pr-comment", "fail-on-drift", "timeout", "python-version",
-        "github-token",
+        "publish", "certification", "pr-comment", "plan-artifact", "fail-on-drift", "timeout",
+        "python-version", "github-token",
     }  # fmt: skip
     assert ACTION["inputs"]["fail-on-drift"]["default"] == "true"
     assert ACTION["inputs"]["allow-stale"]["default"] == "false"
     assert ACTION["inputs"]["changed-since"]["default"] == ""
+    assert ACTION["inputs"]["plan-artifact"]["default"] == ""
     assert ACTION["inputs"]["github-token"]["default"] == "${{ github.token }}"
     assert set(ACTION["outputs"]) == {
         "exit-code", "has-changes", "drift-detected", "to-create", "to-update", "blocked",
@@ -184,6 +185,11 @@ def test_inputs_become_arguments(
             {"command": "drift", "changed-since": "auto"},
             ["drift", "."],
             "changed-since is ignored by drift",
+        ),
+        (
+            {"command": "plan", "plan-artifact": "connect-gitops-plan"},
+            ["plan", ".", "--detailed-exitcode"],
+            "plan-artifact only applies to plan with pr-comment",
         ),
     ],
 )
@@ -672,7 +678,29 @@ def test_plan_comments_on_the_pull_request_once(
     assert "payment-connector" in body
     assert f"Planned at commit [`{head(declarations)[:7]}`]" in body
     assert f"[this workflow run](https://github.com/{REPOSITORY}/actions/runs/777)" in body
+    assert "artifact" not in body  # plan-artifact not given: the workflow uploads none
     assert second.outputs["comment-url"] == f"https://github.test/c/{comment['id']}"
+
+
+def test_the_plan_artifact_input_reaches_the_comment(
+    declarations: Path, fake_github: FakeGitHub
+) -> None:
+    github = {"GITHUB_API_URL": fake_github.base_url, "GITHUB_RUN_ID": "777"}
+    event = pull_request(REPOSITORY)
+    inputs = {"command": "plan", "pr-comment": "true", "plan-artifact": "connect-gitops-plan-local"}
+
+    result = run_action(
+        declarations, inputs, event_name="pull_request", event=event, extra_env=github
+    )
+
+    assert result.exit_code == 0, result.stderr
+    assert "::warning" not in result.stdout + result.stderr
+    run = f"https://github.com/{REPOSITORY}/actions/runs/777"
+    assert fake_github.comments[5][0]["body"].endswith(
+        f"[this workflow run]({run}). The run's summary has the whole plan, and the plan in JSON "
+        f"is its artifact [`connect-gitops-plan-local`]({run}#artifacts). This comment is edited "
+        "on every push.\n"
+    )
 
 
 def test_a_failed_plan_replaces_the_comment_with_the_failure(

@@ -234,7 +234,11 @@ def test_no_token_is_a_warning_without_any_request(fake_github: FakeGitHub) -> N
 
 
 def _environment(
-    tmp_path: Path, fake: FakeGitHub, event_name: str, event: object
+    tmp_path: Path,
+    fake: FakeGitHub,
+    event_name: str,
+    event: object,
+    extra: dict[str, str] | None = None,
 ) -> ActionsEnvironment:
     event_file = tmp_path / "event.json"
     event_file.write_text(json.dumps(event), encoding="utf-8")
@@ -252,6 +256,7 @@ def _environment(
             "GITHUB_SHA": "9" * 40,
             "GITHUB_TOKEN": fake.token,
             "GITHUB_OUTPUT": str(output),
+            **(extra or {}),
         },
         stream=io.StringIO(),
     )
@@ -261,8 +266,10 @@ PULL_REQUEST = {"number": PR, "pull_request": {"number": PR, "head": {"sha": HEA
 RUN = f"https://github.com/{REPO}/actions/runs/4242"
 
 
-def comment_for(tmp_path: Path, fake: FakeGitHub, *targets: str) -> PlanComment:
-    actions = _environment(tmp_path, fake, "pull_request", PULL_REQUEST)
+def comment_for(
+    tmp_path: Path, fake: FakeGitHub, *targets: str, extra: dict[str, str] | None = None
+) -> PlanComment:
+    actions = _environment(tmp_path, fake, "pull_request", PULL_REQUEST, extra)
     return PlanComment(actions, say=lambda _: None, targets=targets)
 
 
@@ -280,12 +287,27 @@ def test_the_comment_names_its_commit_and_links_the_run(
         "<!-- connect-gitops:plan targets=eu -->\n"
         "### connect-gitops plan: eu\n\n**Plan: 1 to create.**\n\n"
         f"---\nPlanned at commit [`1f0a9c2`](https://github.com/{REPO}/commit/{HEAD_SHA}) in "
-        f"[this workflow run]({RUN}). The run's summary has the whole plan, and the plan in "
-        "JSON is attached to the run as an artifact. This comment is edited on every push.\n"
+        f"[this workflow run]({RUN}). The run's summary has the whole plan. This comment is "
+        "edited on every push.\n"
     )
     outputs = (tmp_path / "output").read_text(encoding="utf-8")
     assert "comment-url<<" in outputs
     assert f"\nhttps://github.test/c/{result.comment_id}\n" in outputs
+
+
+def test_the_comment_names_the_artifact_the_workflow_uploads(
+    tmp_path: Path, fake_github: FakeGitHub
+) -> None:
+    variable = {"CONNECT_GITOPS_PLAN_ARTIFACT": "connect-gitops-plan-eu"}
+
+    comment_for(tmp_path, fake_github, "eu", extra=variable).post_plan(render)
+
+    assert fake_github.comments[PR][0]["body"].endswith(
+        f"---\nPlanned at commit [`1f0a9c2`](https://github.com/{REPO}/commit/{HEAD_SHA}) in "
+        f"[this workflow run]({RUN}). The run's summary has the whole plan, and the plan in "
+        f"JSON is its artifact [`connect-gitops-plan-eu`]({RUN}#artifacts). This comment is "
+        "edited on every push.\n"
+    )
 
 
 def test_a_failed_plan_replaces_the_plan_with_the_failure(

@@ -28,6 +28,7 @@ from connect_gitops.reporting import github
 PULL_REQUEST_EVENTS = frozenset({"pull_request", "pull_request_target"})
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_SERVER_URL = "https://github.com"
+PLAN_ARTIFACT_VARIABLE = "CONNECT_GITOPS_PLAN_ARTIFACT"
 
 OutputValue = str | int | bool
 
@@ -52,6 +53,9 @@ class ActionsEnvironment:
     """``GITHUB_SHA``: the commit the run checked out (a pull request's merge commit)."""
     server_url: str = DEFAULT_SERVER_URL
     run_id: str = ""
+    plan_artifact: str = ""
+    """``CONNECT_GITOPS_PLAN_ARTIFACT``: the artifact a later step uploads the JSON plan as (the
+    action's ``plan-artifact`` input), for the pull request comment to name; empty: none."""
     stream: TextIO | None = field(default=None, repr=False, compare=False)
     """Where workflow commands go; None means the current ``sys.stderr`` (never stdout)."""
 
@@ -78,6 +82,7 @@ class ActionsEnvironment:
             sha=environ.get("GITHUB_SHA", ""),
             server_url=environ.get("GITHUB_SERVER_URL") or DEFAULT_SERVER_URL,
             run_id=environ.get("GITHUB_RUN_ID", ""),
+            plan_artifact=environ.get(PLAN_ARTIFACT_VARIABLE, "").strip(),
             stream=stream,
         )
 

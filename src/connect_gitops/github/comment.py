@@ -166,7 +166,8 @@ class PlanComment:
     """``plan --pr-comment``: the comment of this run's pull request, folder and targets.
 
     Everything else comes from the runner's environment (``$GITHUB_EVENT_PATH``,
-    ``$GITHUB_API_URL``, ``$GITHUB_REPOSITORY``, ``$GITHUB_TOKEN``, the run and the commit).
+    ``$GITHUB_API_URL``, ``$GITHUB_REPOSITORY``, ``$GITHUB_TOKEN``, the run and the commit),
+    and the artifact of the JSON plan from ``$CONNECT_GITOPS_PLAN_ARTIFACT``.
     """
 
     actions: ActionsEnvironment
@@ -190,6 +191,7 @@ class PlanComment:
             commit=commit,
             commit_url=commit_url(actions.server_url, actions.repository, commit or ""),
             run_url=actions.run_url(),
+            artifact=actions.plan_artifact or None,
         )
 
     def post_plan(self, render: PlanRenderer) -> CommentResult:

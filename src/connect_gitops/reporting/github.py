@@ -281,8 +281,7 @@ def step_summary(markdown: str, limit: int = STEP_SUMMARY_LIMIT) -> str:
 
 PR_COMMENT_NOTE = (
     "\n\n> [!NOTE]\n> This comment was truncated to fit GitHub's comment size limit. "
-    "The complete plan is in the step summary of the workflow run, and as JSON in its "
-    "artifacts.\n"
+    "The complete plan is in the step summary of the workflow run.\n"
 )
 
 

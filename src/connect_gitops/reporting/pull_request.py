@@ -4,7 +4,8 @@ where it came from; or, when the plan failed, that it failed and why.
 A reviewer must be able to tell a fresh comment from a stale one: every comment names the commit
 it planned and links the workflow run, and a failed plan replaces the last good plan instead of
 leaving it standing. The plan is rendered to fit the comment (details for as many connectors as
-fit); the run's step summary holds all of it, and its artifact the JSON.
+fit); the run's step summary holds all of it. The comment names an artifact holding the JSON plan
+only when the workflow says it uploads one: the CLI cannot see what later steps do.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from connect_gitops.reporting.problems import render_problems
 
 PlanRenderer = Callable[[int, str], str]
 """``(max_chars, title)`` to the plan in Markdown, at most ``max_chars`` characters long."""
+
+ARTIFACT_NAME_LIMIT = 200
+"""Characters of the artifact's name shown; a longer name is a mistake, not a name to print."""
 
 MAX_PROBLEMS = 50
 """Problems listed in a failed plan's comment; the run's log has every one."""
@@ -57,6 +61,9 @@ class Provenance:
     """The full SHA: for a pull request its head, the commit the reviewer sees."""
     commit_url: str | None = None
     run_url: str | None = None
+    artifact: str | None = None
+    """The artifact the workflow uploads the JSON plan as (the action's ``plan-artifact``
+    input, ``CONNECT_GITOPS_PLAN_ARTIFACT``); None when it uploads none."""
 
 
 def footer(provenance: Provenance, *, planned: bool = True) -> str:
@@ -68,12 +75,15 @@ def footer(provenance: Provenance, *, planned: bool = True) -> str:
         said += f" at commit {shown}"
     if provenance.run_url:
         said += f" in [this workflow run]({provenance.run_url})"
-    whole = (
-        " The run's summary has the whole plan, and the plan in JSON is attached to the run as "
-        "an artifact."
-        if planned
-        else ""
-    )
+    whole = ""
+    if planned:
+        whole = " The run's summary has the whole plan"
+        if provenance.artifact:
+            name = code(shorten(provenance.artifact, ARTIFACT_NAME_LIMIT))
+            if provenance.run_url:
+                name = f"[{name}]({provenance.run_url}#artifacts)"
+            whole += f", and the plan in JSON is its artifact {name}"
+        whole += "."
     return f"---\n{said}.{whole} This comment is edited on every push.\n"
 
 

@@ -161,7 +161,4 @@ def test_pr_comment_is_cut_with_a_pointer_to_the_step_summary() -> None:
     body = pr_comment_body("| row |\n" * 20_000)
     assert len(body) <= 65_000
     assert body.startswith("<!-- connect-gitops:plan -->\n| row |\n")
-    assert body.endswith(
-        "The complete plan is in the step summary of the workflow run, and as JSON in its "
-        "artifacts.\n"
-    )
+    assert body.endswith("The complete plan is in the step summary of the workflow run.\n")

@@ -11,6 +11,7 @@ from connect_gitops.reporting.pull_request import (
     comment_marker,
     comment_title,
     failure_comment,
+    footer,
     plan_comment,
 )
 from tests.support.samples import drift_plan, sample_plan
@@ -56,10 +57,54 @@ def test_the_plan_is_rendered_to_fit_the_comment() -> None:
     assert asked[0][1] == "T"
     assert body.startswith("<!-- m -->\nxxx")
     assert body.endswith(
-        "---\nPlanned at commit `0123456`. The run's summary has the whole plan, and the plan in "
-        "JSON is attached to the run as an artifact. This comment is edited on every push.\n"
+        "---\nPlanned at commit `0123456`. The run's summary has the whole plan. This comment is "
+        "edited on every push.\n"
     )
     assert "truncated" not in body
+
+
+RUN = "https://github.com/o/r/actions/runs/42"
+
+
+def test_without_an_artifact_the_footer_names_none() -> None:
+    # The CLI posts the comment before any later step could upload the plan: it names an
+    # artifact only when the workflow says it uploads one.
+    assert footer(Provenance(commit=SHA, run_url=RUN)) == (
+        f"---\nPlanned at commit `0123456` in [this workflow run]({RUN}). The run's summary has "
+        "the whole plan. This comment is edited on every push.\n"
+    )
+
+
+def test_the_footer_names_the_artifact_and_links_the_runs_artifacts() -> None:
+    provenance = Provenance(commit=SHA, run_url=RUN, artifact="connect-gitops-plan-eu")
+
+    assert footer(provenance) == (
+        f"---\nPlanned at commit `0123456` in [this workflow run]({RUN}). The run's summary has "
+        "the whole plan, and the plan in JSON is its artifact "
+        f"[`connect-gitops-plan-eu`]({RUN}#artifacts). This comment is edited on every push.\n"
+    )
+
+
+def test_an_artifact_without_a_run_is_named_without_a_link() -> None:
+    assert footer(Provenance(artifact="plan")) == (
+        "---\nPlanned. The run's summary has the whole plan, and the plan in JSON is its "
+        "artifact `plan`. This comment is edited on every push.\n"
+    )
+
+
+def test_an_artifact_name_cannot_break_out_of_its_code_span() -> None:
+    said = footer(Provenance(artifact="a`](https://evil.example)\n# b" + "x" * 300))
+
+    assert "\n# b" not in said
+    assert "](https://evil.example)" in said  # shown as text inside the code span, not a link
+    assert said.count("``") == 2  # the fence is longer than the backtick in the name
+    assert "x" * 300 not in said
+
+
+def test_a_failed_plan_names_no_artifact() -> None:
+    body = failure_comment("boom", [], Provenance(run_url=RUN, artifact="connect-gitops-plan"))
+
+    assert "artifact" not in body
 
 
 def test_a_failure_lists_at_most_50_problems_and_counts_the_rest() -> None:
