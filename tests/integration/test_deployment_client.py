@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from connect_gitops.apply.runs import read_facts
 from connect_gitops.client import (
     AmbiguousWrite,
     Conflict,
@@ -16,11 +17,13 @@ from connect_gitops.client import (
     RequestRecord,
     RetryPolicy,
 )
+from connect_gitops.core.deployments.inputs import ConnectorLookup
 from tests.support.deploying import (
     CONNECTOR,
     REGION,
     SECRET_VALUE,
     deployable,
+    seed_connectors,
     settings,
     settle,
     sha256,
@@ -227,6 +230,40 @@ async def test_connector_facts_published_and_staged_by_key_and_id(
     assert await api.connector_facts(staged=True, id="no-such-id") is None
     with pytest.raises(ValueError, match="exactly one"):
         await api.connector_facts(staged=True)
+
+
+async def test_facts_read_from_pages_equal_those_read_by_key(
+    client: ConnectClient, emulator_url: str
+) -> None:
+    keys = seed_connectors(emulator_url, 25)  # published, so their drafts are there too
+    state = control(emulator_url, "GET", "state")
+    project = state["projects"][PROJECT]
+    broken = {**project["published"][next(iter(project["published"]))], "id": "broken"}
+    del broken["version"]  # a published connector nobody asks about, unreadable as facts
+    project["published"]["broken"] = broken | {"key": "broken"}
+    control(emulator_url, "PUT", "state", state)
+    published = [ConnectorLookup("emu", False, key) for key in [*keys, "no-such-connector"]]
+    staged = [ConnectorLookup("emu", True, key) for key in [*keys, "no-such-connector"]]
+    by_id = ConnectorLookup("emu", False, id=project["connectors"][1]["id"])
+    lookups = [*published, by_id, *staged]
+    api = client.deployments
+    expected = {
+        lookup: facts
+        for lookup in lookups
+        if (facts := await api.connector_facts(staged=lookup.staged, key=lookup.key, id=lookup.id))
+    }
+    clear_journal(emulator_url)
+
+    found = await read_facts(lookups, {"emu": client})
+
+    assert found == expected
+    assert len(found) == 2 * 25 + 1
+    assert sorted(e["path"] for e in journal(emulator_url)) == [
+        "/connectors/drafts",
+        "/connectors/drafts/key=no-such-connector",
+        "/connectors/key=no-such-connector",
+        "/connectors/search",
+    ]
 
 
 async def test_a_view_token_reads_deployments_but_cannot_write(

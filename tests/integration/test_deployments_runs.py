@@ -31,6 +31,7 @@ from tests.support.deploying import (
     give_connect_yaml,
     headers,
     redeploy_by_hand,
+    seed_connectors,
     settings,
     settle,
     sha256,
@@ -129,6 +130,75 @@ def test_facts_are_read_once_per_connector_and_target(tmp_path: Path, emu: str) 
     assert [c["kind"] for c in document["changes"]] == ["create"] * 4
     facts = [e for e in journal(emu) if e["path"].startswith("/connectors/key=")]
     assert [e["path"] for e in facts] == [f"/connectors/key={CONNECTOR}"]
+
+
+def api_reads(url: str) -> list[tuple[str, str]]:
+    """The journal's API requests (the token aside), sorted: concurrent reads land in any order."""
+    return sorted((e["method"], e["path"]) for e in journal(url) if e["path"] != "/oauth/token")
+
+
+def test_facts_of_many_connectors_are_read_from_pages(tmp_path: Path, emu: str) -> None:
+    keys = seed_connectors(emu, 30)  # above the threshold: pages, not one GET each
+    files = {f"{key}.yaml": deployment_declaration(f"d-{key}", connector=key) for key in keys}
+    files["missing.yaml"] = deployment_declaration("d-missing", connector="no-such-connector")
+    folder = declarations_folder(tmp_path, emu, files)
+
+    document = plan_document(folder)
+
+    changes = {c["key"]: c for c in document["changes"] if c["resource"] == "deployment"}
+    assert {key: c["kind"] for key, c in changes.items()} == {
+        "d-missing": "blocked",
+        **{f"d-{key}": "create" for key in keys},
+    }
+    assert changes["d-missing"]["reason"] == "connector no-such-connector not found in target emu"
+    # each draft follows the latest version its connector's facts gave
+    assert [changes[f"d-{key}"]["draft"]["connector"] for key in keys] == [
+        {"key": key, "staged": False, "version": 1} for key in keys
+    ]
+    # one page of the published connectors; the one no page holds is still asked for by key
+    assert api_reads(emu) == [
+        ("GET", "/connectors/drafts"),
+        ("GET", "/connectors/key=no-such-connector"),
+        ("GET", "/connectors/search"),
+        ("GET", BASE),
+    ]
+
+
+def test_facts_of_many_staged_connectors_are_read_from_the_drafts_pages(
+    tmp_path: Path, emu: str
+) -> None:
+    keys = seed_connectors(emu, 25, staged=True)
+    files = {
+        f"{key}.yaml": deployment_declaration(
+            f"d-{key}", connector=key, staged=True, type="preview"
+        )
+        for key in keys
+    }
+    folder = declarations_folder(tmp_path, emu, files)
+
+    document = plan_document(folder)
+
+    assert [c["kind"] for c in document["changes"] if c["resource"] == "deployment"] == [
+        "create"
+    ] * 25
+    # the drafts once for the connectors, once (whole, with configurations) for the facts
+    assert api_reads(emu) == [("GET", "/connectors/drafts")] * 2 + [("GET", BASE)]
+
+
+def test_facts_of_a_few_connectors_are_read_one_by_one(tmp_path: Path, emu: str) -> None:
+    keys = seed_connectors(emu, 3)
+    files = {f"{key}.yaml": deployment_declaration(f"d-{key}", connector=key) for key in keys}
+    folder = declarations_folder(tmp_path, emu, files)
+
+    document = plan_document(folder)
+
+    assert [c["kind"] for c in document["changes"] if c["resource"] == "deployment"] == [
+        "create"
+    ] * 3
+    assert api_reads(emu) == sorted(
+        [("GET", "/connectors/drafts"), ("GET", BASE)]
+        + [("GET", f"/connectors/key={key}") for key in keys]
+    )
 
 
 def test_an_orphan_deployment_is_reported_never_deleted(tmp_path: Path, emu: str) -> None:

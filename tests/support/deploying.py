@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from tests.support.declarations import write_config
-from tests.support.emulator import ADMIN, PROJECT, control, journal
+from tests.support.emulator import ADMIN, PROJECT, clear_journal, control, journal
 
 CONNECTOR = "stripe-connector"
 REGION = "europe-west1.gcp"
@@ -283,8 +283,6 @@ def seed_deployments(url: str, n: int, *, key: str = "deployment-{:05d}") -> lis
     project["deploymentMeta"] = {}
     control(url, "PUT", "state", state)
     assert template["key"] == "template"
-    from tests.support.emulator import clear_journal
-
     clear_journal(url)
     return keys
 
@@ -294,3 +292,23 @@ def stored_secured(url: str, key: str, application: str = "service") -> list[dic
     [app] = [a for a in stored(url, key)["applications"] if a["applicationName"] == application]
     found: list[dict[str, Any]] = app["securedConfiguration"]
     return found
+
+
+def seed_connectors(url: str, n: int, *, staged: bool = False) -> list[str]:
+    """``n`` connectors like ``stripe-connector``, published (or, ``staged``, previewable),
+    loaded through the state API from one real one (far faster than n publishes); their keys
+    (``connector-000``, ...). The journal is cleared."""
+    deployable(url, staged=staged)
+    state = control(url, "GET", "state")
+    project = state["projects"][PROJECT]
+    [connector] = project["connectors"]
+    published = project["published"].get(connector["id"])
+    keys = [f"connector-{i:03d}" for i in range(n)]
+    for i, key in enumerate(keys):
+        id = f"00000000-0000-4000-8000-{i:012d}"
+        project["connectors"].append({**connector, "id": id, "key": key})
+        if published is not None:
+            project["published"][id] = {**published, "id": id, "key": key}
+    control(url, "PUT", "state", state)
+    clear_journal(url)
+    return keys

@@ -10,7 +10,8 @@ they are read: no object this module returns holds a secret.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
+from functools import partial
 from typing import Any, Final, TypeVar
 from urllib.parse import quote
 
@@ -40,6 +41,21 @@ class _Page(BaseModel):
 
     total: int | None = None
     results: list[Deployment]
+
+
+class _Listed(BaseModel):
+    """One connector of a page, kept whole: its facts are read only when they are asked for."""
+
+    model_config = ConfigDict(extra="allow", defer_build=True)
+
+    id: str
+
+
+class _ConnectorPage(BaseModel):
+    model_config = ConfigDict(extra="ignore", defer_build=True)
+
+    total: int | None = None
+    results: list[_Listed]
 
 
 def _quoted(value: str) -> str:
@@ -167,6 +183,32 @@ class DeploymentEndpoints:
         except ValidationError:
             raise _unreadable("GET", path, "a connector", answer) from None
 
+    async def listed_connector_facts(
+        self, *, staged: bool, keys: Collection[str] = (), ids: Collection[str] = ()
+    ) -> list[ConnectorFacts]:
+        """The facts of the connectors with one of ``keys`` or ``ids``, read from the pages of
+        the whole collection: ``/connectors/drafts`` (``staged``) or ``/connectors/search``
+        (every published Connector the project may deploy; the API has no plain query of them).
+
+        About one request per 500 connectors, whatever the number asked for. A connector the
+        pages do not hold, or whose facts do not read, is left out: its read by key
+        (:meth:`connector_facts`) tells whether it exists, or why its answer is unreadable.
+        """
+        path = "/connectors/drafts" if staged else "/connectors/search"
+        wanted_keys, wanted_ids = set(keys), set(ids)
+        found: list[ConnectorFacts] = []
+        pages = partial(self._connector_page, path)
+        async for listed in every_item(pages, path=path, noun="connectors"):
+            data = listed.model_dump()
+            key = data.get("key")
+            if listed.id not in wanted_ids and not (isinstance(key, str) and key in wanted_keys):
+                continue
+            try:
+                found.append(connector_facts(data, staged=staged))
+            except ValidationError:
+                continue
+        return found
+
     # -- plumbing -------------------------------------------------------------------------------
 
     def _key_path(self, key: str) -> str:
@@ -179,6 +221,11 @@ class DeploymentEndpoints:
         params = httpx.QueryParams(page.params(paging.PAGE_LIMIT))
         answer = await self._call("GET", self.base, params=params)
         return self._parse(answer, _Page, "GET", self.base)
+
+    async def _connector_page(self, path: str, page: paging.PageRequest) -> _ConnectorPage:
+        params = httpx.QueryParams(page.params(paging.PAGE_LIMIT))
+        answer = await self._call("GET", path, params=params)
+        return self._parse(answer, _ConnectorPage, "GET", path)
 
     async def _get_one(self, path: str, model: type[_M]) -> _M | None:
         answer = await answer_or_none(self._call, "GET", path)
@@ -204,6 +251,7 @@ class _AnyObject(BaseModel):
 _WHAT: dict[type[BaseModel], str] = {
     Deployment: "a deployment",
     _Page: "a page of deployments",
+    _ConnectorPage: "a page of connectors",
     LogPage: "a page of log lines",
     _AnyObject: "a JSON object",
 }
