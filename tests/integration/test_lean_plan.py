@@ -19,6 +19,8 @@ WATCH = (
     "starlette",  # the emulator: only for the embedded target
     "uvicorn",
     "connect_gitops.reporting.markdown",  # only for --format markdown, Actions, comments
+    "connect_gitops.reporting.markdown_deployments",
+    "connect_gitops.reporting.markup",
     "connect_gitops.reporting.json",  # only for --format json and saved plans
     "connect_gitops.git.changes",
 )

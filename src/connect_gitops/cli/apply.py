@@ -152,7 +152,7 @@ def _checkout_is_current(channels: Channels, *, allow_stale: bool) -> bool:
         if check.message:
             channels.say(check.message)
     else:
-        from connect_gitops.reporting.markdown import text
+        from connect_gitops.reporting.markup import text
 
         channels.say(f"error: {check.message}")
         actions.error(check.message, title="connect-gitops: apply refused")

@@ -216,7 +216,10 @@ class TokenEndpoint:
             )
             return Attempted(result, classify(False, result))
 
-        last = await self._retry.run(once, deadline)
+        return self._token_of(await self._retry.run(once, deadline), cid)
+
+    def _token_of(self, last: Attempted, cid: str) -> Token:
+        """The token of the last attempt, or the error that says why there is none."""
         result = last.result
         service = f"the token endpoint {self._auth_url}"
         if isinstance(result, Answered):

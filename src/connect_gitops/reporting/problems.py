@@ -63,7 +63,7 @@ def problems_markdown(problems: Sequence[Problem]) -> str:
     whatever the YAML says), so every cell goes through the plan report's own escaping: a
     backtick cannot close a code span, and no HTML, link or mention renders.
     """
-    from connect_gitops.reporting.markdown import code, text
+    from connect_gitops.reporting.markup import code, text
 
     rows = "".join(
         f"| {code(f'{p.file}:{p.line}:{p.col}')} | {code(p.path) if p.path else ''} | "

@@ -21,6 +21,8 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.text import Text
 
+from connect_gitops.core.live import ConnectorStatus
+
 HEARTBEAT_SECONDS = 60.0
 """How often the plain renderer repeats the state of a connector that is still waiting."""
 
@@ -48,14 +50,16 @@ _PREVIEW_STATES = {
     "false": "preview refused",
     "none": "preview cancelled",
 }
-_PUBLISH_STATES = {
-    "Processing": "still processing",
-    "Published": "published",
-    "Failed": "publish failed",
-    "ReadyForCertification": "ready for certification",
-    "InCertification": "in certification",
-    "Draft": "back to draft",
+_PUBLISH_STATES: dict[str, str] = {
+    ConnectorStatus.PROCESSING: "still processing",
+    ConnectorStatus.PUBLISHED: "published",
+    ConnectorStatus.FAILED: "publish failed",
+    ConnectorStatus.READY_FOR_CERTIFICATION: "ready for certification",
+    ConnectorStatus.IN_CERTIFICATION: "in certification",
+    ConnectorStatus.DRAFT: "back to draft",
 }
+"""A ``ConnectorStatus`` equals its text, so the live status looks up alike whether it was read
+as a known status or kept as the text of one this version does not know."""
 
 
 def preview_state(is_previewable: str) -> str:
@@ -63,7 +67,7 @@ def preview_state(is_previewable: str) -> str:
     return _PREVIEW_STATES.get(is_previewable, f"preview state {is_previewable!r}")
 
 
-def publish_state(status: str) -> str:
+def publish_state(status: ConnectorStatus | str) -> str:
     """A connector's ``status`` in words, as a waiting publish's progress shows it."""
     return _PUBLISH_STATES.get(status, f"status {status!r}")
 

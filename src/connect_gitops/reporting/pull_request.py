@@ -17,7 +17,7 @@ from urllib.parse import quote
 from connect_gitops.core.problems import Problem
 from connect_gitops.reporting._format import plural, shorten
 from connect_gitops.reporting.github import PLAN_MARKER, PR_COMMENT_LIMIT, pr_comment_body
-from connect_gitops.reporting.markdown import code, text
+from connect_gitops.reporting.markup import code, text
 from connect_gitops.reporting.problems import render_problems
 
 PlanRenderer = Callable[[int, str], str]

@@ -294,9 +294,9 @@ def test_drift_names_deployments_and_counts_them_apart() -> None:
 def test_each_deployment_row_keeps_its_own_details_when_the_comment_is_folded() -> None:
     # The fold cuts rows and details together, so details must line up with rows one for one:
     # a filtered list would show the next deployment's details under a row without any.
-    from connect_gitops.reporting.markdown import _deployment_sections
+    from connect_gitops.reporting.markdown_deployments import deployment_sections
 
-    changes, _orphans = _deployment_sections(deployment_plan())
+    changes, _orphans = deployment_sections(deployment_plan())
     assert len(changes.details) == len(changes.rows)
     failed = next(i for i, row in enumerate(changes.rows) if "payments-failed" in row)
     assert changes.details[failed] == ""

@@ -6,12 +6,11 @@ import re
 
 from connect_gitops.core.plan import Change, FieldChange, Orphan, Plan
 from connect_gitops.reporting.markdown import (
-    code,
     render_apply_markdown,
     render_drift_markdown,
     render_plan_markdown,
-    text,
 )
+from connect_gitops.reporting.markup import code, text
 from tests.support.samples import (
     ORPHAN,
     blocked_change,

@@ -69,6 +69,7 @@ def test_live_display_used_without_with_starts_on_first_event() -> None:
 
 
 def test_states_are_said_in_words() -> None:
+    from connect_gitops.core.live import ConnectorStatus
     from connect_gitops.reporting.progress import preview_state, publish_state
 
     assert [preview_state(v) for v in ("pending", "true", "false", "none", "later")] == [
@@ -84,3 +85,5 @@ def test_states_are_said_in_words() -> None:
         "publish failed",
         "status 'Certified'",
     ]
+    # Live data carries a known status as the enum member, not as its text.
+    assert publish_state(ConnectorStatus.READY_FOR_CERTIFICATION) == "ready for certification"
