@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from connect_gitops.apply.builds import (
     DeploymentApi,
@@ -39,6 +39,7 @@ from connect_gitops.client.errors import (
 )
 from connect_gitops.core.deployments.declarations import DeclaredDeployment
 from connect_gitops.core.deployments.inputs import lookup_for
+from connect_gitops.core.deployments.landed import draft_landed, fields_landed
 from connect_gitops.core.deployments.live import Deployment
 from connect_gitops.core.deployments.planner import WAITS_FOR_BUILD, plan_deployment
 from connect_gitops.core.deployments.wire import (
@@ -47,7 +48,7 @@ from connect_gitops.core.deployments.wire import (
     draft_with_secrets,
 )
 from connect_gitops.core.outcomes import OutcomeKind
-from connect_gitops.core.plan import Change, FieldChange
+from connect_gitops.core.plan import Change
 
 _T = TypeVar("_T")
 DUPLICATE_FIELD = "DuplicateField"
@@ -230,25 +231,12 @@ async def _create(job: DeploymentJob, change: Change, *, landed_as: OutcomeKind)
                 continue  # it did not happen: sending the draft again is safe
             if job.declared is not None:
                 raise _Moved(existing, error, landed=landed_as) from None
-            if _draft_landed(change.draft or {}, existing):
+            if draft_landed(change.draft or {}, existing):
                 return existing
             message = f"{STALE} ({job.key} exists but differs from the plan's draft)"
             raise Stop(Written("stale", existing, message=message)) from None
     assert last is not None
     raise last
-
-
-def _draft_landed(draft: Mapping[str, Any], live: Deployment) -> bool:
-    """Saved mode, after an unknown create: is ``live`` the deployment the draft describes?"""
-    connector = draft.get("connector") or {}
-    return (
-        live.deployment_type == draft.get("type")
-        and live.deployedRegion in (None, draft.get("region"))
-        and all(
-            connector.get(name) is None or getattr(live.connector, name) == connector[name]
-            for name in ("key", "id")
-        )
-    )
 
 
 # --- redeploy ---------------------------------------------------------------------------------
@@ -285,7 +273,7 @@ async def _redeploy(job: DeploymentJob, change: Change) -> Deployment:
             if job.declared is not None:
                 landed: OutcomeKind | None = "redeployed" if now is not None else None
                 raise _Moved(now, error, landed=landed) from None
-            if now is not None and now.version == version + 1 and _fields_landed(change, now):
+            if now is not None and now.version == version + 1 and fields_landed(change, now):
                 return now
             current = now.version if now is not None else None
             raise Stop(_stale_version(job, version, current, error)) from None
@@ -300,28 +288,6 @@ async def _settled(job: DeploymentJob, live: Deployment) -> Deployment:
         message = job.waiter.timeout_message("running build", job.key, waited.value.status)
         raise Stop(Written("failed", waited.value, message=message))
     return waited.value
-
-
-def _fields_landed(change: Change, live: Deployment) -> bool:
-    """Saved mode, after an unknown redeploy: does ``live`` show every standard value the plan
-    sets? (A redeploy that only rotates secrets shows nothing: the version must do.)"""
-    return all(_shows(field, live) for field in change.fields)
-
-
-def _shows(field: FieldChange, live: Deployment) -> bool:
-    parts = field.path.split(".")
-    if parts[0] == "configurations" and len(parts) == 4:
-        application = live.application(parts[1])
-        return application is not None and bool(application.standard().get(parts[3]) == field.after)
-    if parts[0] == "globalConfiguration" and len(parts) == 3:
-        values = live.globalConfiguration.standard() if live.globalConfiguration else {}
-        return bool(values.get(parts[2]) == field.after)
-    if parts[0] == "configurations" and parts[-1] == "schedule":
-        application = live.application(parts[1])
-        return application is not None and bool(application.schedule == field.after)
-    if field.path == "connector.version":
-        return bool(field.after == "latest" or live.connector.version == field.after)
-    return True
 
 
 # --- replace ----------------------------------------------------------------------------------

@@ -6,12 +6,12 @@ This run's connector steps (from the connectors' plan), which connector facts to
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from connect_gitops.core.deployments.declarations import DeclaredDeployment
-from connect_gitops.core.plan import Plan
+from connect_gitops.core.deployments.declarations import DeclaredDeployment, DeploymentDeclaration
+from connect_gitops.core.plan import Plan, WaitFor
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,3 +63,25 @@ def unknown_redeploy_keys(declared: Iterable[DeclaredDeployment], keys: Iterable
     """``--redeploy`` keys that no declared deployment has: a usage error for the CLI."""
     known = {d.key for d in declared}
     return sorted(set(keys) - known)
+
+
+def waits_for(declaration: DeploymentDeclaration, steps: Sequence[ConnectorStep]) -> list[WaitFor]:
+    """This run's steps of the connector that matter: a preview for a staged deployment, a
+    publish for a published one (same connector key, or id, in any target)."""
+    ref = declaration.connector
+    wanted = "preview" if ref.staged else "publish"
+    found = {
+        (step.target, step.key): WaitFor(target=step.target, key=step.key, step=step.step)
+        for step in steps
+        if step.step == wanted
+        and (
+            (ref.key is not None and step.key == ref.key)
+            or (ref.id is not None and step.id == ref.id)
+        )
+    }
+    return [found[identity] for identity in sorted(found)]
+
+
+def follows(declaration: DeploymentDeclaration, waits: list[WaitFor]) -> list[str]:
+    """The reasons a change follows this run's connector steps."""
+    return [f"follows the {wait.step} of connector {wait.key}" for wait in waits]

@@ -41,7 +41,13 @@ from connect_gitops.core.deployments.diff import (
     value_differences,
     without_secured_values,
 )
-from connect_gitops.core.deployments.inputs import ConnectorLookup, ConnectorStep, lookup_for
+from connect_gitops.core.deployments.inputs import (
+    ConnectorLookup,
+    ConnectorStep,
+    follows,
+    lookup_for,
+    waits_for,
+)
 from connect_gitops.core.deployments.live import RUNNING, ConnectorFacts, Deployment, deployed_facts
 from connect_gitops.core.deployments.wire import deployment_draft, redeploy_action, secured_values
 from connect_gitops.core.plan import (
@@ -191,7 +197,7 @@ def _plan_one(
     mismatch = type_mismatch(declaration)
     if mismatch is not None:
         return Change(kind="blocked", reason=mismatch, **where)
-    waits = _waits_for(declaration, steps)
+    waits = waits_for(declaration, steps)
     missing = [] if mode == "drift" else _unset_variables(declaration, environment)
 
     def facts() -> ConnectorFacts | None:
@@ -240,7 +246,7 @@ def _create(
     pin = declaration.connector.version
     version = pin if pin is not None or waits or facts is None else facts.version
     body = deployment_draft(declaration, None if waits else facts, version=version)
-    reason = "; ".join([*reasons, *_follows(declaration, waits)]) or None
+    reason = "; ".join([*reasons, *follows(declaration, waits)]) or None
     return Change(kind=kind, draft=body, fields=fields, reason=reason, waitsFor=waits, **where)
 
 
@@ -302,7 +308,7 @@ def _redeploy_reason(
         *([ROTATE] if rotate else []),
         *([FAILED] if live.status == "Failed" else []),
         *([WAITS_FOR_BUILD] if live.status in RUNNING else []),
-        *_follows(declaration, waits),
+        *follows(declaration, waits),
     ]
     return "; ".join(reasons) or None
 
@@ -358,27 +364,6 @@ def _noop_reason(
     if latest is None and (pin is None or pin != live.connector.version):
         return f"{_not_found(declared)}: its version is not compared"
     return None
-
-
-def _waits_for(declaration: DeploymentDeclaration, steps: Sequence[ConnectorStep]) -> list[WaitFor]:
-    """This run's steps of the connector that matter: a preview for a staged deployment, a
-    publish for a published one (same connector key, or id, in any target)."""
-    ref = declaration.connector
-    wanted = "preview" if ref.staged else "publish"
-    found = {
-        (step.target, step.key): WaitFor(target=step.target, key=step.key, step=step.step)
-        for step in steps
-        if step.step == wanted
-        and (
-            (ref.key is not None and step.key == ref.key)
-            or (ref.id is not None and step.id == ref.id)
-        )
-    }
-    return [found[identity] for identity in sorted(found)]
-
-
-def _follows(declaration: DeploymentDeclaration, waits: list[WaitFor]) -> list[str]:
-    return [f"follows the {wait.step} of connector {wait.key}" for wait in waits]
 
 
 def _unset_variables(declaration: DeploymentDeclaration, environment: Collection[str]) -> list[str]:
