@@ -133,18 +133,7 @@ def test_a_push_that_only_deletes_a_declaration_reports_its_connector_as_an_orph
 def test_a_deleted_declaration_of_another_target_is_an_orphan_there(
     tmp_path: Path, emulator_url: str
 ) -> None:
-    root = tmp_path / "repo"
-    folder = root / "deploy"
-    write_config(folder, emulator_url, more_targets=OTHER_TARGET + _urls(emulator_url))
-    write_declarations(folder, ["alpha-connector"])
-    elsewhere = folder / "connectors" / "delta-connector.yaml"
-    elsewhere.write_text(
-        declaration("delta-connector") + "reconcile:\n  target: other\n", encoding="utf-8"
-    )
-    git("init", "-q", "-b", "main", cwd=root)
-    git("add", ".", cwd=root)
-    git("commit", "-qm", "declarations", cwd=root)
-    assert cli("apply", str(folder)).returncode == 0
+    folder = _two_targets_applied(tmp_path, emulator_url)
     write_declarations(folder, ["alpha-connector"], description="Changed in this push")
     delete_and_commit(folder, "delta-connector")
 
@@ -164,18 +153,7 @@ def test_a_deleted_declaration_of_another_target_is_an_orphan_there(
 def test_a_push_that_only_deletes_a_declaration_of_another_target_reports_it_everywhere(
     tmp_path: Path, emulator_url: str
 ) -> None:
-    root = tmp_path / "repo"
-    folder = root / "deploy"
-    write_config(folder, emulator_url, more_targets=OTHER_TARGET + _urls(emulator_url))
-    write_declarations(folder, ["alpha-connector"])
-    elsewhere = folder / "connectors" / "delta-connector.yaml"
-    elsewhere.write_text(
-        declaration("delta-connector") + "reconcile:\n  target: other\n", encoding="utf-8"
-    )
-    git("init", "-q", "-b", "main", cwd=root)
-    git("add", ".", cwd=root)
-    git("commit", "-qm", "declarations", cwd=root)
-    assert cli("apply", str(folder)).returncode == 0
+    folder = _two_targets_applied(tmp_path, emulator_url)
     delete_and_commit(folder, "delta-connector")
     clear_journal(emulator_url)
 
@@ -196,6 +174,24 @@ def test_a_push_that_only_deletes_a_declaration_of_another_target_reports_it_eve
     assert applied.returncode == 0, applied.stderr
     assert f"? orphan delta-connector (other): {DELETED}" in applied.stderr
     assert writes(emulator_url) == []
+
+
+def _two_targets_applied(tmp_path: Path, emulator_url: str) -> Path:
+    """A repository whose alpha-connector is declared for the default target and
+    delta-connector for ``other``, committed and applied."""
+    root = tmp_path / "repo"
+    folder = root / "deploy"
+    write_config(folder, emulator_url, more_targets=OTHER_TARGET + _urls(emulator_url))
+    write_declarations(folder, ["alpha-connector"])
+    elsewhere = folder / "connectors" / "delta-connector.yaml"
+    elsewhere.write_text(
+        declaration("delta-connector") + "reconcile:\n  target: other\n", encoding="utf-8"
+    )
+    git("init", "-q", "-b", "main", cwd=root)
+    git("add", ".", cwd=root)
+    git("commit", "-qm", "declarations", cwd=root)
+    assert cli("apply", str(folder)).returncode == 0
+    return folder
 
 
 def _urls(url: str) -> str:
