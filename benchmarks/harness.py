@@ -443,12 +443,22 @@ def side_by_side(
     runs: int = SIDE_BY_SIDE_RUNS,
     check: Callable[[Run], None] | None = None,
 ) -> SideBySide:
-    """One warm-up of each, then ``runs`` pairs, ours then the floor (``before`` prepares ours)."""
+    """One warm-up of each, then ``runs`` pairs (``before`` prepares ours).
+
+    The files written so far are flushed first (the previous script's writeback would slow
+    whichever runs first), and the order alternates, ours first in one pair and the floor first
+    in the next, so that neither side always runs on the machine the other just warmed up.
+    """
+    os.sync()
     pairs: list[tuple[Run, Run]] = []
     for attempt in range(runs + 1):
         before()
-        mine = ours()
-        theirs = floor()
+        if attempt % 2:
+            theirs = floor()
+            mine = ours()
+        else:
+            mine = ours()
+            theirs = floor()
         if check is not None:
             check(mine)
             check(theirs)
