@@ -1,16 +1,6 @@
 """examples/renovate.json: its custom regex manager finds every connector's repository url/tag
-pair, and nothing else, and the pull request it would make changes that tag alone.
-
-Renovate runs `matchStrings` with RE2 (through node-re2), JavaScript syntax, flag `g` only: no
-multiline, so `^`/`$` are the ends of the file and `.` stops at a newline. This test runs the
-same expressions with Python's `re` and no flags; the one syntax difference, a named group
-`(?<name>...)`, is translated to Python's `(?P<name>...)`. The expressions are first checked to
-stay inside what RE2 supports (no lookaround, no backreference), so the two engines agree.
-
-`matchStringsStrategy: recursive` is emulated as Renovate's strategies.ts does it: every match of
-the first expression over the file, then the second expression over each such match; groups are
-merged, and the last match is the `replaceString` that Renovate's auto-replace edits.
-"""
+pair, and nothing else, and the pull request it would make changes that tag alone (applied as
+Renovate applies it: tests/support/renovate_emulation.py)."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 from tests.support.cli import cli
@@ -108,9 +109,7 @@ def test_a_push_that_only_deletes_a_declaration_reports_its_connector_as_an_orph
     delete_and_commit(folder, "gamma-connector")
     clear_journal(emulator_url)
 
-    planned = cli("plan", str(folder), "--changed-since", "HEAD~1", "--format", "json")
-    drifted = cli("drift", str(folder), "--changed-since", "HEAD~1", "--format", "json")
-    applied = cli("apply", str(folder), "--changed-since", "HEAD~1")
+    planned, drifted, applied = _plan_drift_and_apply_the_push(folder)
 
     assert planned.returncode == 0, planned.stderr
     plan = json.loads(planned.stdout)
@@ -157,9 +156,7 @@ def test_a_push_that_only_deletes_a_declaration_of_another_target_reports_it_eve
     delete_and_commit(folder, "delta-connector")
     clear_journal(emulator_url)
 
-    planned = cli("plan", str(folder), "--changed-since", "HEAD~1", "--format", "json")
-    drifted = cli("drift", str(folder), "--changed-since", "HEAD~1", "--format", "json")
-    applied = cli("apply", str(folder), "--changed-since", "HEAD~1")
+    planned, drifted, applied = _plan_drift_and_apply_the_push(folder)
 
     assert planned.returncode == 0, planned.stderr
     plan = json.loads(planned.stdout)
@@ -174,6 +171,19 @@ def test_a_push_that_only_deletes_a_declaration_of_another_target_reports_it_eve
     assert applied.returncode == 0, applied.stderr
     assert f"? orphan delta-connector (other): {DELETED}" in applied.stderr
     assert writes(emulator_url) == []
+
+
+Done = subprocess.CompletedProcess[str]
+
+
+def _plan_drift_and_apply_the_push(folder: Path) -> tuple[Done, Done, Done]:
+    """plan and drift as JSON, then apply, each of the last commit only."""
+    since = ("--changed-since", "HEAD~1")
+    return (
+        cli("plan", str(folder), *since, "--format", "json"),
+        cli("drift", str(folder), *since, "--format", "json"),
+        cli("apply", str(folder), *since),
+    )
 
 
 def _two_targets_applied(tmp_path: Path, emulator_url: str) -> Path:
