@@ -291,9 +291,11 @@ def _opens_quoted(text: str, at: int) -> bool:
     line_start = text.rfind("\n", 0, at) + 1
     if not text[line_start:at].strip():
         return True
-    before = text[:at].rstrip()
-    last = before[-1:]
-    return last in ("[", "{", ",") or (last in (":", "-") and len(before) < at)
+    end = at
+    while end and text[end - 1] in " \t\r\n":
+        end -= 1
+    last = text[end - 1 : end]
+    return last in ("[", "{", ",") or (last in (":", "-") and end < at)
 
 
 def _quoted_end(text: str, at: int) -> int | None:

@@ -7,7 +7,7 @@ keys are not managed, and secured values cannot be read back, so they are never 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from connect_gitops.core.deployments.declarations import DeploymentDeclaration
@@ -95,13 +95,10 @@ def declared_fields(declaration: DeploymentDeclaration, *, immutable: bool) -> l
 
 
 def without_secured_values(
-    fields: list[FieldChange], *facts: ConnectorFacts | None
+    fields: list[FieldChange], secured: Mapping[str, Collection[str]]
 ) -> list[FieldChange]:
-    """``fields`` with the values of standard keys that any of ``facts`` declares secured
-    replaced by :data:`SECURED_KEY_VALUE`, before and after."""
-    secured = secured_keys(*facts)
-    if not secured:
-        return fields
+    """``fields`` with the values of standard keys that are ``secured`` (by where a declaration
+    writes them, :func:`secured_keys`) replaced by :data:`SECURED_KEY_VALUE`, before and after."""
     shown: list[FieldChange] = []
     for field in fields:
         where, standard, key = field.path.rpartition(_STANDARD)

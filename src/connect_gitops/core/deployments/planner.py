@@ -239,7 +239,7 @@ def _create(
     problems += missing
     kind: Literal["create", "replace"] = "replace" if replaced else "create"
     fields = without_secured_values(
-        [*replaced, *declared_fields(declaration, immutable=not replaced)], facts
+        [*replaced, *declared_fields(declaration, immutable=not replaced)], secured_keys(facts)
     )
     if problems:
         return Change(kind="blocked", reason="; ".join(problems), fields=fields, **where)
@@ -265,7 +265,12 @@ def _redeploy(
     fields = value_differences(declaration, live)
     pin, running = declaration.connector.version, live.connector.version
     latest = facts() if waits or pin is None or pin != running else None
-    fields = without_secured_values(fields, latest, deployed_facts(live))
+    running_copy = deployed_facts(live)
+    # A key the latest declares secured is secured in the running copy too, as a rule: its value
+    # is never shown, and one under standardConfiguration is blocked even when the running copy
+    # is not known.
+    secured = secured_keys(latest, running_copy)
+    fields = without_secured_values(fields, secured)
     move, refused = _version_move(declared, live, latest, waits)
     if refused is not None:
         return Change(kind="blocked", reason=refused, fields=fields, **where)
@@ -275,15 +280,13 @@ def _redeploy(
         return Change(kind="noop", reason=_noop_reason(declared, live, latest), **where)
     # Checked against the version it will run: the latest when it moves, else the running copy
     # (when the answer carries it; the latest may accept other keys, so it is no stand-in).
-    accepted = latest if move is not None else deployed_facts(live)
+    accepted = latest if move is not None else running_copy
     problems = (
         [] if waits or accepted is None else _redeploy_problems(declared, live, accepted, move)
     )
     if (clearing := undeclared_secrets(declaration, live)) is not None:
         problems.append(clearing)
-    # A key the latest declares secured is secured in the running copy too, as a rule: a value
-    # for it under standardConfiguration is blocked even when the running copy is not known.
-    misplaced = misplaced_secrets(declaration, secured_keys(latest, deployed_facts(live)))
+    misplaced = misplaced_secrets(declaration, secured)
     problems = list(dict.fromkeys([*problems, *misplaced]))
     # Live values the running version accepted stay; a move drops those the latest no longer knows.
     moved_to = latest if move is not None and not waits else None
